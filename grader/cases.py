@@ -1,0 +1,103 @@
+"""Probes: what one case asks of a submission, and the seeds its inputs are drawn from."""
+from __future__ import annotations
+
+import hashlib
+import inspect
+import textwrap
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from grader.errors import SpecError
+
+DEFAULT_SECRET = "local-default-course-secret"
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One interaction with a student module.
+
+    Either ``call`` names a student function applied to ``args``/``kwargs``, or ``driver`` is a
+    self-contained function ``driver(student, **kwargs)`` (it may use only ``np`` and its
+    arguments) whose return value is the output to compare. Inputs are plain data: numbers,
+    strings, None, numpy arrays, and lists/tuples/dicts of those.
+    """
+
+    call: str | None = None
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+    driver_name: str | None = None
+    driver_source: str | None = None
+
+    @property
+    def label(self) -> str:
+        """Short human description: ``train(...)`` or the driver's name."""
+        return f"{self.call}(...)" if self.call else f"{self.driver_name}(student, ...)"
+
+    def describe(self) -> dict:
+        """The probe as plain data (for fixtures and the child)."""
+        return {
+            "call": self.call,
+            "args": list(self.args),
+            "kwargs": dict(self.kwargs),
+            "driver_name": self.driver_name,
+            "driver_source": self.driver_source,
+        }
+
+    @classmethod
+    def from_description(cls, data: dict) -> "Probe":
+        """Inverse of :meth:`describe`."""
+        return cls(
+            call=data.get("call"),
+            args=tuple(data.get("args") or ()),
+            kwargs=dict(data.get("kwargs") or {}),
+            driver_name=data.get("driver_name"),
+            driver_source=data.get("driver_source"),
+        )
+
+
+def call(function: str, *args: Any, **kwargs: Any) -> Probe:
+    """A probe that calls ``student.<function>(*args, **kwargs)`` and compares its return value."""
+    if not isinstance(function, str) or not function.isidentifier():
+        raise SpecError(f"call() needs a function name, got {function!r}")
+    return Probe(call=function, args=tuple(args), kwargs=dict(kwargs))
+
+
+def run(driver: Callable, **inputs: Any) -> Probe:
+    """A probe that runs ``driver(student, **inputs)`` and compares what it returns.
+
+    The driver's source is sent to the sandbox as text, so it must be a top-level function that
+    uses nothing but ``np``, builtins and its own arguments.
+    """
+    try:
+        source = textwrap.dedent(inspect.getsource(driver))
+    except (OSError, TypeError) as exc:
+        raise SpecError(f"driver {driver!r} has no retrievable source: {exc}") from exc
+    return Probe(driver_name=driver.__name__, driver_source=source, kwargs=dict(inputs))
+
+
+def execute(probe: Probe, module: Any) -> Any:
+    """Run ``probe`` against ``module`` in this process (used for trusted reference code only)."""
+    if probe.call is not None:
+        return getattr(module, probe.call)(*probe.args, **probe.kwargs)
+    namespace: dict[str, Any] = {"np": np, "__name__": "grader_driver"}
+    exec(compile(probe.driver_source, f"<driver {probe.driver_name}>", "exec"), namespace)
+    return namespace[probe.driver_name](module, **probe.kwargs)
+
+
+def case_seed(slug: str, case: str, student: str | None, secret: str) -> int:
+    """The seed of a case's inputs.
+
+    Public cases (``student`` None) depend on (assignment, case) only, so every student and the
+    committed fixtures see the same numbers. Hidden cases also mix in the student id and the
+    course secret, so two students differ and nobody without the secret can predict them.
+    """
+    material = f"{slug}\x1f{case}" if student is None else f"{secret}\x1f{student}\x1f{slug}\x1f{case}"
+    digest = hashlib.sha256(material.encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "little")
+
+
+def case_rng(slug: str, case: str, student: str | None, secret: str) -> np.random.Generator:
+    """A fresh generator seeded by :func:`case_seed`."""
+    return np.random.default_rng(case_seed(slug, case, student, secret))

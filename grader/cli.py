@@ -1,0 +1,88 @@
+"""The `grader` command line: a thin layer over grader.commands that turns errors into exit codes."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from grader import __version__
+from grader.errors import GraderError
+
+ISOLATION = ("auto", "namespace", "user-namespace", "rlimits-only")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="grader", description="Autograder for the deep-learning assignments.")
+    parser.add_argument("--version", action="version", version=f"grader {__version__}")
+    parser.add_argument("--course", metavar="DIR", help="course folder (default: the nearest folder up with assignments/)")
+    parser.add_argument("--isolation", choices=ISOLATION, default="auto", help="sandbox isolation (default: the strongest available)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("check", help="run the public cases on your file (no solutions needed)")
+    p.add_argument("slug", help="assignment, e.g. perceptron")
+    p.add_argument("--path", type=Path, help="your .py or .ipynb (default: student_template/<module>.py)")
+
+    p = sub.add_parser("grade", help="batch-grade a folder of submissions")
+    p.add_argument("submissions", type=Path, help="one folder or <student>.zip per student")
+    p.add_argument("--out", type=Path, required=True, help="where to write gradebook.csv, reports and the summary")
+    p.add_argument("--assignment", action="append", dest="slugs", metavar="SLUG", help="grade only this assignment (repeatable)")
+    p.add_argument("--jobs", type=int, default=None, help="parallel submissions (default: number of CPUs)")
+    p.add_argument("--secret-file", type=Path, help="file holding the course secret (else $GRADER_SECRET)")
+    p.add_argument("--fresh", action="store_true", help="regrade everything instead of keeping unchanged results")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    p = sub.add_parser("validate", help="prove every assignment's grader right (what CI runs)")
+    p.add_argument("--assignment", action="append", dest="slugs", metavar="SLUG")
+
+    p = sub.add_parser("build", help="regenerate student_template/ and public fixtures from solutions/")
+    p.add_argument("--assignment", action="append", dest="slugs", metavar="SLUG")
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    from grader.spec import find_course
+
+    course = find_course(args.course)
+    if args.command == "check":
+        from grader.commands import check
+
+        result, level = check.check(course, args.slug, args.path, args.isolation)
+        print(check.render(result, level))
+        return 0 if result.passed and result.status == "graded" else 1
+    if args.command == "grade":
+        from grader.commands import grade
+
+        if args.jobs is not None and args.jobs < 1:
+            raise GraderError("--jobs must be 1 or more")
+        secret, warning = grade.load_secret(args.secret_file)
+        if warning:
+            print(f"warning: {warning}", file=sys.stderr)
+        run = grade.grade(course, args.submissions, args.out, args.slugs, jobs=args.jobs, secret=secret,
+                          isolation=args.isolation, progress=False if args.no_progress else None, fresh=args.fresh)
+        print(grade.render(run))
+        return 0
+    if args.command == "validate":
+        from grader.commands import validate
+
+        report = validate.validate(course, args.slugs, isolation=args.isolation)
+        print(validate.render(report))
+        return 0 if report.ok else 1
+    if args.command == "build":
+        from grader.commands import build
+
+        print(build.render(course, build.build(course, args.slugs)))
+        return 0
+    return 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except GraderError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,154 @@
+"""`grader validate`: prove every grader right: reference full marks, stub zero, mistakes caught, files in sync."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from grader.diagnosis import Mistake
+from grader.fixtures import fixtures_differ, render_fixtures
+from grader.grading import AssignmentGrader
+from grader.sandbox import SandboxPool
+from grader.spec import Course
+from grader.stubs import stub_for
+
+VALIDATION_STUDENTS = ("validate-ada", "validate-bob", "validate-cy")
+MIN_DIAGNOSED = 0.8
+
+
+@dataclass(frozen=True)
+class MistakeCoverage:
+    """How a catalogued mistake fared when graded like a submission."""
+
+    slug: str
+    mistake: str
+    name: str
+    points_lost: float
+    caught_by: tuple[str, ...]
+    diagnosed: bool
+
+
+@dataclass
+class Validation:
+    """Everything validate found, per assignment."""
+
+    problems: list[str] = field(default_factory=list)
+    coverage: list[MistakeCoverage] = field(default_factory=list)
+    checked: list[str] = field(default_factory=list)
+    isolation: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def diagnosed_rate(self) -> float:
+        return sum(c.diagnosed for c in self.coverage) / len(self.coverage) if self.coverage else 1.0
+
+
+def expected_notebooks(course: Course, slug: str) -> dict:
+    """Paths and texts `grader build` writes besides the stub (notebooks); empty if unsupported."""
+    try:
+        from grader.notebook_build import notebook_files
+    except ImportError:
+        return {}
+    return notebook_files(course, course.assignment(slug))
+
+
+def validate(course: Course, slugs: list[str] | None = None, *, isolation: str = "auto") -> Validation:
+    """Run every validation; problems are collected, not raised, so one run lists them all."""
+    report = Validation()
+    chosen = slugs or course.slugs()
+    hide = [str(course.root), str(course.solutions_dir)]
+    with SandboxPool(1, hide=hide, isolation=isolation) as pool:
+        report.isolation = pool.level_description
+        for slug in chosen:
+            assignment = course.assignment(slug)
+            grader = AssignmentGrader.with_solutions(assignment, secret="validate-secret")
+            report.checked.append(slug)
+            _check_files(course, grader, report)
+            with pool.acquire() as sandbox:
+                reference = assignment.solution_path.read_text(encoding="utf-8")
+                for student in VALIDATION_STUDENTS:
+                    result = grader.grade(sandbox, student, reference, f"<reference {slug}>")
+                    for case in result.cases:
+                        if case.status != "passed":
+                            report.problems.append(f"{slug}: the reference fails case {case.name} for {student}: {case.feedback}")
+                if assignment.template_path.is_file():
+                    stub = assignment.template_path.read_text(encoding="utf-8")
+                    result = grader.grade(sandbox, VALIDATION_STUDENTS[0], stub, f"<stub {slug}>")
+                    if result.points != 0:
+                        report.problems.append(f"{slug}: the stub scores {result.points:g}, expected 0")
+                    odd = [c.name for c in result.cases if c.status not in ("not_implemented", "failed", "error")]
+                    if odd:
+                        report.problems.append(f"{slug}: the stub did not fail cleanly on {', '.join(odd)}")
+                if len(grader.catalogue) < 1:
+                    report.problems.append(f"{slug}: no catalogued mistakes in {assignment.mistakes_dir}")
+                for mistake in grader.catalogue.values():
+                    coverage = _grade_mistake(grader, sandbox, reference, mistake)
+                    report.coverage.append(coverage)
+                    if coverage.points_lost <= 0:
+                        report.problems.append(f"{slug}: mistake {mistake.id!r} ({mistake.name}) loses no points: no case catches it")
+    if report.coverage and report.diagnosed_rate < MIN_DIAGNOSED:
+        report.problems.append(f"only {report.diagnosed_rate:.0%} of catalogued mistakes are diagnosed by name (need {MIN_DIAGNOSED:.0%})")
+    return report
+
+
+def _check_files(course: Course, grader: AssignmentGrader, report: Validation) -> None:
+    assignment = grader.assignment
+    slug = assignment.slug
+    for spec in assignment.cases:
+        grader.assignment.generator(spec)
+        for check in spec.checks:
+            if check != "reference":
+                assignment.property_check(check)
+    stub = stub_for(assignment.solution_path, assignment.module)
+    committed = assignment.template_path.read_text(encoding="utf-8") if assignment.template_path.is_file() else None
+    if committed != stub:
+        what = "missing" if committed is None else "out of date"
+        report.problems.append(f"{slug}: {assignment.template_path.relative_to(course.root)} is {what}: run `grader build`")
+    fresh = render_fixtures(grader)
+    path = assignment.fixtures_path
+    if not path.is_file():
+        report.problems.append(f"{slug}: {path.relative_to(course.root)} is missing: run `grader build`")
+    else:
+        why = fixtures_differ(path.read_text(encoding="utf-8"), fresh)
+        if why:
+            report.problems.append(f"{slug}: {path.relative_to(course.root)} is out of date ({why}): run `grader build`")
+    for target, text in expected_notebooks(course, slug).items():
+        if not target.is_file() or target.read_text(encoding="utf-8") != text:
+            report.problems.append(f"{slug}: {target.relative_to(course.root)} is missing or out of date: run `grader build`")
+
+
+def _grade_mistake(grader: AssignmentGrader, sandbox, reference: str, mistake: Mistake) -> MistakeCoverage:
+    source = f"{reference}\n\n# --- mistake {mistake.id} ---\n{mistake.source}"
+    lost, caught, diagnosed = 0.0, set(), False
+    for student in VALIDATION_STUDENTS[:2]:
+        result = grader.grade(sandbox, student, source, f"<mistake {mistake.id}>")
+        lost = max(lost, result.max_points - result.points)
+        for case in result.cases:
+            if case.status != "passed":
+                caught.add(case.name)
+                diagnosed = diagnosed or case.diagnosis == mistake.id
+    return MistakeCoverage(grader.assignment.slug, mistake.id, mistake.name, round(lost, 4), tuple(sorted(caught)), diagnosed)
+
+
+def render(report: Validation) -> str:
+    """The coverage table and the list of problems."""
+    lines = [f"validated: {', '.join(report.checked)}", f"isolation: {report.isolation}", ""]
+    if report.coverage:
+        w1 = max(len(c.slug) for c in report.coverage)
+        w2 = max(len(c.mistake) for c in report.coverage)
+        lines.append(f"{'assignment':<{max(w1, 10)}}  {'mistake':<{w2}}  {'lost':>6}  {'diagnosed':<9}  caught by")
+        for c in report.coverage:
+            caught = ", ".join(c.caught_by[:4]) + (f" (+{len(c.caught_by) - 4})" if len(c.caught_by) > 4 else "")
+            lines.append(f"{c.slug:<{max(w1, 10)}}  {c.mistake:<{w2}}  {c.points_lost:>6g}  {'yes' if c.diagnosed else 'no':<9}  {caught or '-'}")
+        caught_all = sum(1 for c in report.coverage if c.points_lost > 0)
+        lines.append("")
+        lines.append(f"mistakes caught: {caught_all}/{len(report.coverage)}; diagnosed by name: "
+                     f"{sum(c.diagnosed for c in report.coverage)}/{len(report.coverage)} ({report.diagnosed_rate:.0%})")
+    lines.append("")
+    if report.problems:
+        lines.append(f"FAILED: {len(report.problems)} problem(s)")
+        lines.extend(f"  - {p}" for p in report.problems)
+    else:
+        lines.append("OK: every reference earns full marks, every stub zero, every mistake loses points, all files in sync")
+    return "\n".join(lines)

@@ -1,0 +1,151 @@
+"""Name the misconception behind a wrong answer: catalogued mistakes and common numeric signatures."""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+
+from grader.checks import Tolerance, matches
+from grader.errors import SpecError
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A catalogued misconception: the file holding only what differs from the reference."""
+
+    id: str
+    name: str
+    hint: str
+    path: Path
+
+    @property
+    def source(self) -> str:
+        return self.path.read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """What the feedback says a wrong output most likely comes from."""
+
+    id: str
+    name: str
+    hint: str
+
+    @property
+    def sentence(self) -> str:
+        return f"{self.name}. {self.hint}".strip()
+
+
+def load_catalogue(folder: Path) -> list[Mistake]:
+    """Every ``*.py`` in a mistakes folder; each must define MISTAKE and HINT string constants."""
+    if not folder.is_dir():
+        return []
+    mistakes = []
+    for path in sorted(folder.glob("*.py")):
+        if path.name.startswith("_"):
+            continue
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        except SyntaxError as exc:
+            raise SpecError(f"syntax error: {exc.msg} (line {exc.lineno})", path=str(path)) from exc
+        constants = {}
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+                    constants[node.targets[0].id] = node.value.value
+        for key in ("MISTAKE", "HINT"):
+            if key not in constants:
+                raise SpecError(f"a mistake file must define {key} = '...'", path=str(path))
+        mistakes.append(Mistake(path.stem, constants["MISTAKE"], constants["HINT"], path))
+    return mistakes
+
+
+def match_mistake(got: Any, expected: Any, outputs: dict[str, Any], catalogue: dict[str, Mistake], tol: Tolerance) -> Diagnosis | None:
+    """The catalogued mistake whose output on the same inputs the student reproduced, if any."""
+    for mistake_id, output in outputs.items():
+        mistake = catalogue.get(mistake_id)
+        if mistake is None or matches(output, expected, tol):
+            continue
+        if matches(got, output, tol):
+            return Diagnosis(mistake.id, f"Your output is exactly what this mistake gives: {mistake.name}", mistake.hint)
+    return None
+
+
+def _leaf_pairs(got: Any, expected: Any) -> Iterator[tuple[Any, Any]]:
+    if isinstance(expected, dict) and isinstance(got, dict):
+        for key in expected:
+            if key in got:
+                yield from _leaf_pairs(got[key], expected[key])
+    elif isinstance(expected, (list, tuple)) and isinstance(got, (list, tuple)) and len(got) == len(expected):
+        for g, e in zip(got, expected):
+            yield from _leaf_pairs(g, e)
+    else:
+        yield got, expected
+
+
+def _as_float_array(value: Any) -> np.ndarray | None:
+    if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
+        return value.astype(np.float64)
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)):
+        return np.asarray(float(value))
+    return None
+
+
+SIGNATURES = {
+    "factor_2": ("Exactly twice the expected value", "Did you drop the 1/2 of the squared error (its derivative is (y_hat - y), not 2 (y_hat - y)), or count something twice?"),
+    "factor_half": ("Exactly half the expected value", "Something is divided by 2 once too often, or a factor of 2 from a derivative is missing."),
+    "sign": ("The expected value with the opposite sign", "Check the sign: the gradient of the error, (y_hat - y) versus (y - y_hat), and whether the update adds or subtracts."),
+    "factor_m": ("Off by a constant factor of {k:g}", "A constant factor equal to a size of the input (often the batch size m): sum versus mean over the instances? Divide by m exactly once."),
+    "transposed": ("The expected array, transposed", "Instances are columns here and W is (n_prev, n): check which of W and W.T (and which axis) you use."),
+    "float32": ("Right values in float32", "Your result is float32: keep float64 throughout (no astype(np.float32) or float32 literals)."),
+    "nan": ("NaN or inf where the expected value is finite", "An exponential overflowed: subtract the maximum before exp in softmax (and use a stable sigmoid/log-sum-exp) so large inputs stay finite."),
+}
+
+
+def numeric_signature(got: Any, expected: Any, tol: Tolerance) -> Diagnosis | None:
+    """Recognise common wrong-but-related outputs: x2, x1/2, x-1, xk, transposed, float32, NaN."""
+    for g, e in _leaf_pairs(got, expected):
+        if matches(g, e, tol):
+            continue
+        if isinstance(g, np.ndarray) and isinstance(e, np.ndarray):
+            if g.dtype == np.float32 and e.dtype == np.float64 and g.shape == e.shape and np.allclose(g, e, rtol=1e-4, atol=1e-6):
+                return _signature("float32")
+            if g.ndim == 2 and g.shape == e.shape[::-1] and g.shape != e.shape and np.allclose(g.T, e, rtol=tol.rtol * 10, atol=1e-9):
+                return _signature("transposed")
+        ga, ea = _as_float_array(g), _as_float_array(e)
+        if ga is None or ea is None or ga.shape != ea.shape:
+            return None
+        if np.any(~np.isfinite(ga) & np.isfinite(ea)):
+            return _signature("nan")
+        mask = np.isfinite(ea) & (np.abs(ea) > 1e-9)
+        if not np.any(mask):
+            return None
+        ratios = ga[mask] / ea[mask]
+        k = float(np.median(ratios))
+        if not np.allclose(ratios, k, rtol=1e-6, atol=1e-9) or np.isclose(k, 1.0):
+            return None
+        if np.isclose(k, 2.0):
+            return _signature("factor_2")
+        if np.isclose(k, 0.5):
+            return _signature("factor_half")
+        if np.isclose(k, -1.0):
+            return _signature("sign")
+        for factor in (k, 1.0 / k if k else 0.0):
+            if abs(factor) >= 2 and np.isclose(factor, round(factor)):
+                name, hint = SIGNATURES["factor_m"]
+                return Diagnosis("factor_m", name.format(k=k), hint)
+        return None
+    return None
+
+
+def _signature(key: str) -> Diagnosis:
+    name, hint = SIGNATURES[key]
+    return Diagnosis(key, name, hint)
+
+
+def diagnose(got: Any, expected: Any, tol: Tolerance, outputs: dict[str, Any], catalogue: dict[str, Mistake]) -> Diagnosis | None:
+    """A catalogued mistake first, else a numeric signature, else nothing."""
+    return match_mistake(got, expected, outputs, catalogue, tol) or numeric_signature(got, expected, tol)

@@ -1,0 +1,260 @@
+"""Grade one submission of one assignment: make inputs, run in the sandbox, compare, score, diagnose."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, replace
+from types import ModuleType
+from typing import Any
+
+from grader import __version__
+from grader.cases import DEFAULT_SECRET, Probe, case_rng, execute
+from grader.checks import Verdict, compare, show
+from grader.diagnosis import Diagnosis, Mistake, diagnose, load_catalogue
+from grader.errors import SpecError, SubmissionError
+from grader.sandbox import ChildCase, Outcome, Sandbox
+from grader.sandbox.channel import decode, encode
+from grader.sandbox.child import StudentProxy
+from grader.scoring import AssignmentResult, CaseResult, earned, status_for, whole_assignment
+from grader.submissions import SubmittedFile, read_source
+from grader.spec import Assignment, CaseSpec, import_file
+
+
+def plain(value: Any) -> Any:
+    """A value as it would come back from the sandbox (fresh copies, tuples kept, plain ndarrays)."""
+    return decode(encode(value))
+
+
+@dataclass(frozen=True)
+class PreparedCase:
+    """A case ready to run: its spec, the probe, the reference's output and (if known) mistakes' outputs."""
+
+    spec: CaseSpec
+    probe: Probe
+    expected: Any
+    mistake_outputs: dict | None = None  # None: compute on demand from the catalogue modules
+    mistake_mutations: dict | None = None  # mistake id -> [(function, argument)] it modifies in place
+
+
+@dataclass
+class AssignmentGrader:
+    """Everything needed to grade one assignment, shared by all students.
+
+    With ``reference`` (TA and CI use) every case is prepared from the generators; without it
+    (a student's local check) only the public cases stored in the fixtures are available.
+    """
+
+    assignment: Assignment
+    secret: str = DEFAULT_SECRET
+    reference: ModuleType | None = None
+    catalogue: dict[str, Mistake] = field(default_factory=dict)
+    public: list[PreparedCase] | None = None
+    _mistake_modules: dict[str, ModuleType] = field(default_factory=dict)
+    _course_digest: str = ""
+
+    @classmethod
+    def with_solutions(cls, assignment: Assignment, secret: str = DEFAULT_SECRET) -> "AssignmentGrader":
+        """The full grader: reference and mistake catalogue from solutions/."""
+        if not assignment.solution_path.is_file():
+            raise SpecError("reference solution not found (grading hidden cases needs solutions/)", path=str(assignment.solution_path))
+        reference = import_file(assignment.solution_path, f"grader_reference_{assignment.slug}")
+        catalogue = {m.id: m for m in load_catalogue(assignment.mistakes_dir)}
+        return cls(assignment, secret, reference, catalogue)
+
+    @classmethod
+    def from_fixtures(cls, assignment: Assignment) -> "AssignmentGrader":
+        """The public grader: public cases, expected values and mistake outputs from the fixtures."""
+        from grader.fixtures import load_fixtures
+
+        public, catalogue = load_fixtures(assignment)
+        return cls(assignment, reference=None, catalogue=catalogue, public=public)
+
+    # -- preparing cases ---------------------------------------------------------------------
+    def probe_for(self, spec: CaseSpec, student: str | None) -> Probe:
+        rng = case_rng(self.assignment.slug, spec.name, None if spec.public else student, self.secret)
+        probe = self.assignment.generator(spec)(rng)
+        if not isinstance(probe, Probe):
+            raise SpecError(f"generator {spec.generator!r} must return call(...) or run(...), got {type(probe).__name__}",
+                            path=str(self.assignment.folder / "cases.py"))
+        return Probe(probe.call, plain(probe.args), plain(probe.kwargs), probe.driver_name, probe.driver_source)
+
+    def reference_output(self, spec: CaseSpec, probe: Probe) -> Any:
+        try:
+            return plain(execute(_fresh(probe), self.reference))
+        except Exception as exc:
+            raise SpecError(f"the reference fails on case {spec.name!r}: {type(exc).__name__}: {exc}",
+                            path=str(self.assignment.solution_path)) from exc
+
+    def prepare(self, student: str, *, public_only: bool = False) -> list[PreparedCase]:
+        """The cases for one student, with expected values."""
+        if self.reference is None:
+            return list(self.public or [])
+        if self.public is None:
+            self.public = [self._prepare(spec, None) for spec in self.assignment.cases if spec.public]
+        prepared = {p.spec.name: p for p in self.public}
+        out = []
+        for spec in self.assignment.cases:
+            if spec.public:
+                out.append(prepared[spec.name])
+            elif not public_only:
+                out.append(self._prepare(spec, student))
+        return out
+
+    def _prepare(self, spec: CaseSpec, student: str | None) -> PreparedCase:
+        probe = self.probe_for(spec, student)
+        return PreparedCase(spec, probe, self.reference_output(spec, probe))
+
+    def mistake_module(self, mistake_id: str) -> ModuleType:
+        if mistake_id not in self._mistake_modules:
+            mistake = self.catalogue[mistake_id]
+            self._mistake_modules[mistake_id] = import_file(
+                self.assignment.solution_path, f"grader_mistake_{self.assignment.slug}_{mistake_id}", extra_source=mistake.source)
+        return self._mistake_modules[mistake_id]
+
+    def mistake_runs(self, case: PreparedCase) -> tuple[dict[str, Any], dict[str, list]]:
+        """Each catalogued mistake's output on this case's inputs, and the inputs it modifies in place.
+
+        Mistakes that raise on these inputs are left out: they cannot be matched here.
+        """
+        if case.mistake_outputs is not None:
+            return case.mistake_outputs, case.mistake_mutations or {}
+        outputs: dict[str, Any] = {}
+        mutations: dict[str, list] = {}
+        if self.reference is None:
+            return outputs, mutations
+        for mistake_id in self.catalogue:
+            changed: list[dict] = []
+            try:
+                proxy = StudentProxy(self.mistake_module(mistake_id), changed)
+                outputs[mistake_id] = plain(execute(_fresh(case.probe), proxy))
+            except Exception:
+                continue
+            if changed:
+                mutations[mistake_id] = sorted({(m["function"], m["argument"]) for m in changed})
+        return outputs, mutations
+
+    # -- grading -----------------------------------------------------------------------------
+    def digest(self, source: str) -> str:
+        """Identifies a grading: same source, settings and course files give the same result."""
+        if not self._course_digest:
+            h = hashlib.sha256()
+            for part in (__version__, self.assignment.slug, hashlib.sha256(self.secret.encode()).hexdigest()):
+                h.update(part.encode() + b"\x00")
+            paths = sorted(self.assignment.folder.glob("*")) + [self.assignment.solution_path]
+            for path in paths + sorted(self.assignment.mistakes_dir.glob("*.py")):
+                if path.is_file():
+                    h.update(path.read_bytes())
+            self._course_digest = h.hexdigest()
+        return hashlib.sha256(f"{self._course_digest}\x00{source}".encode("utf-8", "surrogatepass")).hexdigest()
+
+    def grade(self, sandbox: Sandbox, student: str, source: str, filename: str, *, public_only: bool = False) -> AssignmentResult:
+        """Grade ``source`` (already read and syntax-checked) for ``student``."""
+        cases = self.prepare(student, public_only=public_only)
+        limits = self.assignment.limits
+        child_cases = [ChildCase(c.spec.name, _encoded_probe(c.probe), c.spec.time_seconds) for c in cases]
+        outcomes = sandbox.run(source, filename, self.assignment.module, child_cases,
+                               {"memory_mb": limits.memory_mb, "file_size_mb": limits.file_size_mb, "processes": limits.processes})
+        results = tuple(self.evaluate(case, outcome) for case, outcome in zip(cases, outcomes))
+        return AssignmentResult(student, self.assignment.slug, self.assignment.title, results,
+                                sum(c.spec.points for c in cases), isolation=sandbox.level)
+
+    def grade_file(self, sandbox: Sandbox, student: str, submitted: SubmittedFile | None, *, public_only: bool = False) -> AssignmentResult:
+        """Read, check and grade one submitted file; a missing or unreadable file scores 0 with the reason."""
+        specs = [c for c in self.assignment.cases if c.public or not public_only]
+        if self.reference is None:
+            specs = [p.spec for p in self.public or []]
+        if submitted is None:
+            return whole_assignment(student, self.assignment, specs, "no_submission",
+                                    f"no submission: expected {self.assignment.module}.py or {self.assignment.module}.ipynb")
+        try:
+            source = read_source(submitted)
+        except SubmissionError as exc:
+            return replace(whole_assignment(student, self.assignment, specs, "invalid_submission", str(exc), submitted.label),
+                           digest=self.digest(submitted.raw.decode("utf-8", "replace")))
+        result = self.grade(sandbox, student, source.text, source.filename, public_only=public_only)
+        return replace(result, submission=submitted.label, skipped=source.skipped, digest=self.digest(source.text))
+
+    def evaluate(self, case: PreparedCase, outcome: Outcome) -> CaseResult:
+        """Score one case from what the child returned."""
+        spec = case.spec
+
+        def result(status: str, fraction: float, feedback: str, details: tuple = (), diagnosis: Diagnosis | None = None) -> CaseResult:
+            if outcome.printed and status != "passed":
+                details = details + (f"your code printed: {outcome.printed[:300]!r}",)
+            return CaseResult(spec.name, spec.part, spec.visibility, earned(spec.points, fraction), spec.points, status,
+                              feedback, tuple(details), diagnosis.id if diagnosis else "", diagnosis.sentence if diagnosis else "",
+                              round(outcome.seconds, 4))
+
+        if outcome.status == "error":
+            return result(*_error_feedback(outcome, self.assignment.limits.memory_mb))
+        if outcome.status in ("timeout", "crashed", "not_run"):
+            return result("timeout" if outcome.status == "timeout" else "crashed", 0.0, outcome.message)
+        if outcome.mutations and self.assignment.check_mutation:
+            m = outcome.mutations[0]
+            where = "" if m.get("where", "").startswith("the ") else f" at {m['where']}"
+            _, mutated = self.mistake_runs(case)
+            diagnosis = next((Diagnosis(mid, f"Your code modifies its input like this mistake: {self.catalogue[mid].name}",
+                                        self.catalogue[mid].hint)
+                              for mid, pairs in mutated.items()
+                              if mid in self.catalogue and (m["function"], m["argument"]) in {tuple(p) for p in pairs}), None)
+            return result("failed", 0.0, f"{m['function']}() modified its argument '{m['argument']}' in place{where}: "
+                          "functions must not change their inputs (work on a copy)", diagnosis=diagnosis)
+        verdicts: list[Verdict] = []
+        reference_failed = False
+        for check in spec.checks:
+            if check == "reference":
+                verdict = compare(outcome.value, case.expected, spec.tolerance)
+                reference_failed = not verdict.passed
+            else:
+                try:
+                    verdict = self.assignment.property_check(check)(outcome.value, case.expected, _fresh(case.probe))
+                    if not isinstance(verdict, Verdict):
+                        raise SpecError(f"property check {check!r} must return a Verdict")
+                except SpecError:
+                    raise
+                except Exception as exc:
+                    verdict = Verdict.fail(f"output not usable ({type(exc).__name__}: {str(exc)[:200]})")
+            verdicts.append(verdict)
+        fraction = min(v.fraction for v in verdicts)
+        if fraction >= 1.0:
+            return result("passed", 1.0, "correct")
+        worst = min(verdicts, key=lambda v: v.fraction)
+        details = _verdict_details(worst)
+        diagnosis = None
+        if reference_failed:
+            diagnosis = diagnose(outcome.value, case.expected, spec.tolerance, self.mistake_runs(case)[0], self.catalogue)
+        return result(status_for(fraction), fraction, worst.message, details, diagnosis)
+
+
+def _fresh(probe: Probe) -> Probe:
+    return Probe(probe.call, plain(probe.args), plain(probe.kwargs), probe.driver_name, probe.driver_source)
+
+
+def _encoded_probe(probe: Probe) -> dict:
+    return {"call": probe.call, "args": encode(list(probe.args)), "kwargs": encode(dict(probe.kwargs)),
+            "driver_name": probe.driver_name, "driver_source": probe.driver_source}
+
+
+def _verdict_details(verdict: Verdict) -> tuple[str, ...]:
+    d = verdict.details
+    lines = []
+    for key, label in (("max_abs_err", "max abs error"), ("max_rel_err", "max rel error")):
+        if key in d:
+            lines.append(f"{label}: {d[key]:.3g}")
+    if "got" in d and d["got"] is not None:
+        lines.append(f"your output: {d['got'] if isinstance(d['got'], str) else show(d['got'])}")
+    if "expected" in d and d["expected"] is not None:
+        lines.append(f"expected:    {d['expected'] if isinstance(d['expected'], str) else show(d['expected'])}")
+    return tuple(lines)
+
+
+def _error_feedback(outcome: Outcome, memory_mb: int) -> tuple[str, float, str, tuple]:
+    kind, message = outcome.error_type, outcome.message
+    trace = tuple(outcome.traceback)
+    if kind == "NotImplementedError":
+        return "not_implemented", 0.0, "not implemented yet" + (f" ({message})" if message else ""), ()
+    if kind == "MemoryError":
+        return "error", 0.0, f"MemoryError: the case exceeded its memory limit of {memory_mb} MiB", trace
+    if kind == "SystemExit":
+        return "error", 0.0, "called sys.exit() (or exit/quit): return a value instead", trace
+    text = f"{kind}: {message}" if message else kind
+    return "error", 0.0, text, trace

@@ -1,0 +1,1 @@
+"""Reports: terminal tables, the gradebook, per-student JSON and HTML feedback, the class summary."""

@@ -1,0 +1,50 @@
+"""The class summary: score statistics per assignment, pass rate per case, most common diagnoses."""
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+
+from grader.scoring import AssignmentResult
+
+
+def summarise(rows: dict[str, list[AssignmentResult]], slugs: list[str], isolation: str) -> dict:
+    """Statistics over every student's results."""
+    assignments, cases, diagnoses = [], [], []
+    for slug in slugs:
+        results = [r for rs in rows.values() for r in rs if r.slug == slug]
+        if not results:
+            continue
+        points = [r.points for r in results]
+        max_points = results[0].max_points
+        assignments.append({
+            "slug": slug, "max_points": max_points, "mean": statistics.fmean(points), "median": statistics.median(points),
+            "full": sum(1 for p in points if p >= max_points), "zero": sum(1 for p in points if p == 0),
+            "missing": sum(1 for r in results if r.status == "no_submission"),
+        })
+        submitted = [r for r in results if r.status != "no_submission"]
+        names = [c.name for c in results[0].cases]
+        named: Counter = Counter()
+        for name in names:
+            outcomes = [c for r in submitted for c in r.cases if c.name == name]
+            problems = Counter(c.hint.split(".")[0] if c.hint else c.status for c in outcomes if c.status != "passed")
+            cases.append({
+                "slug": slug, "case": name,
+                "pass_rate": (sum(1 for c in outcomes if c.status == "passed") / len(outcomes)) if outcomes else 0.0,
+                "top_problem": (f"{problems.most_common(1)[0][0]} ({problems.most_common(1)[0][1]})" if problems else ""),
+            })
+        for r in submitted:
+            for diag in {c.hint.split(". ")[0] for c in r.cases if c.hint}:
+                named[diag] += 1
+        diagnoses.extend({"slug": slug, "name": n, "students": k} for n, k in named.most_common())
+    return {"students": len(rows), "isolation": isolation, "assignments": assignments, "cases": cases, "diagnoses": diagnoses}
+
+
+def summary_text(summary: dict) -> str:
+    """A few lines for the terminal."""
+    lines = [f"{summary['students']} students graded (isolation: {summary['isolation']})"]
+    for a in summary["assignments"]:
+        lines.append(
+            f"  {a['slug']:<12} mean {a['mean']:.2f}/{a['max_points']:g}  median {a['median']:g}  "
+            f"full marks {a['full']}  zero {a['zero']}  missing {a['missing']}"
+        )
+    return "\n".join(lines)

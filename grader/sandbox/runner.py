@@ -1,0 +1,321 @@
+"""The grader's side of the sandbox: start the fork server, send jobs, enforce deadlines, read results."""
+from __future__ import annotations
+
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from grader.errors import ChannelError, SandboxError
+from grader.sandbox.channel import FrameReader, decode, write_frame
+from grader.sandbox.isolation import LEVELS, child_environment
+
+GRACE_SECONDS = 5.0  # between cases (sending results, starting the next); not the student's time
+MAX_JOB_BYTES = 256 * 1024 * 1024
+_PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
+_BOOTSTRAP = (
+    "import sys; sys.path.insert(0, {parent!r}); "
+    "from grader.sandbox.zygote import main; main(int(sys.argv[1]))"
+)
+
+
+@dataclass(frozen=True)
+class ChildCase:
+    """One case as the child sees it: its name, the encoded probe and its time limit."""
+
+    name: str
+    probe: dict
+    time_seconds: float
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened when a case ran in the child. ``value`` is rebuilt, validated plain data."""
+
+    case: str
+    status: str  # ok | error | timeout | crashed | not_run
+    value: Any = None
+    mutations: tuple = ()
+    error_type: str = ""
+    message: str = ""
+    traceback: tuple = ()
+    seconds: float = 0.0
+    printed: str = ""
+
+
+@dataclass
+class _Run:
+    outcomes: list[Outcome] = field(default_factory=list)
+    current: str | None = None
+    stop: str | None = None  # why the child stopped early
+    import_error: dict | None = None
+
+
+def describe_exit(status: int) -> str:
+    """Words for a child's wait status."""
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        reason = {
+            signal.SIGKILL: "killed (SIGKILL: a limit was exceeded or the run was stopped)",
+            signal.SIGXCPU: "stopped: CPU time limit exceeded",
+            signal.SIGXFSZ: "stopped: file size limit exceeded",
+            signal.SIGSEGV: "crashed with a segmentation fault",
+            signal.SIGABRT: "aborted",
+        }.get(sig)
+        return reason or f"killed by signal {signal.Signals(sig).name}"
+    if os.WIFEXITED(status):
+        return f"exited with code {os.WEXITSTATUS(status)} (sys.exit/os._exit end the whole run: don't call them)"
+    return f"ended with status {status}"
+
+
+class Sandbox:
+    """One slot: a warm fork server and the children it forks, one job at a time.
+
+    ``hide`` lists paths children must not see (solutions, cases, other submissions, outputs).
+    ``isolation`` is "auto" (the strongest this machine allows), "namespace", "user-namespace"
+    or "rlimits-only".
+    """
+
+    def __init__(self, *, hide: tuple[str, ...] | list[str] = (), isolation: str = "auto", slot: int = 0):
+        self.hide = [str(Path(p).resolve()) for p in hide]
+        self.isolation = isolation
+        self.slot = slot
+        self.level = ""
+        self._proc: subprocess.Popen | None = None
+        self._sock: socket.socket | None = None
+        self._reader = FrameReader()
+        self._scratch = tempfile.mkdtemp(prefix="grader-scratch-")
+        self._start()
+
+    # -- fork server -------------------------------------------------------------------------
+    def _start(self) -> None:
+        parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._log = tempfile.TemporaryFile()
+        env = child_environment("/")
+        try:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-I", "-c", _BOOTSTRAP.format(parent=_PACKAGE_PARENT), str(child.fileno())],
+                pass_fds=[child.fileno()], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=self._log, cwd="/",
+            )
+        except OSError as exc:
+            raise SandboxError(f"cannot start the sandbox worker: {exc}") from exc
+        finally:
+            child.close()
+        self._sock = parent
+        self._reader = FrameReader()
+        write_frame(parent.fileno(), {"hide": self.hide, "isolation": self.isolation, "slot": self.slot, "scratch": self._scratch})
+        reply = self._recv(timeout=60)
+        if "error" in reply:
+            self.close()
+            raise SandboxError(f"sandbox isolation failed: {reply['error']}")
+        self.level = reply["level"]
+
+    def _recv(self, timeout: float) -> dict:
+        assert self._sock is not None
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise SandboxError("the sandbox worker stopped answering")
+            ready, _, _ = select.select([self._sock], [], [], remaining)
+            if not ready:
+                continue
+            chunk = self._sock.recv(1 << 16)
+            if not chunk:
+                self._log.seek(0)
+                detail = self._log.read().decode("utf-8", "replace")[-2000:]
+                raise SandboxError(f"the sandbox worker exited unexpectedly{': ' + detail if detail else ''}")
+            frames = self._reader.feed(chunk)
+            if frames:
+                return frames[0]
+
+    @property
+    def level_description(self) -> str:
+        """What the isolation level in force means."""
+        return LEVELS.get(self.level, self.level)
+
+    def close(self) -> None:
+        """Stop the fork server."""
+        if self._sock is not None:
+            try:
+                socket.send_fds(self._sock, [b"Q"], [0])
+                write_frame(self._sock.fileno(), {"op": "quit"})
+            except OSError:
+                pass
+            self._sock.close()
+            self._sock = None
+        if self._proc is not None:
+            try:
+                self._proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+            self._proc = None
+
+    def __enter__(self) -> "Sandbox":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- jobs --------------------------------------------------------------------------------
+    def run(self, source: str, filename: str, module: str, cases: list[ChildCase], limits: dict) -> list[Outcome]:
+        """Run ``cases`` against the submission ``source``; one Outcome per case, in order.
+
+        A case that hangs or kills its child costs that case only: the remaining cases run in a
+        fresh child.
+        """
+        outcomes: dict[str, Outcome] = {}
+        remaining = list(cases)
+        while remaining:
+            run = self._run_once(source, filename, module, remaining, limits)
+            for outcome in run.outcomes:
+                outcomes[outcome.case] = outcome
+            if run.import_error is not None:
+                err = run.import_error
+                for case in remaining:
+                    outcomes.setdefault(case.name, Outcome(
+                        case.name, "error", error_type=err.get("error_type", "ImportError"),
+                        message=err.get("message", ""), traceback=tuple(err.get("traceback", ())),
+                    ))
+                break
+            done = {o.case for o in run.outcomes}
+            if not run.outcomes and run.current is None:
+                # The child died before starting any case: charge every remaining case.
+                for case in remaining:
+                    outcomes[case.name] = Outcome(case.name, "crashed", message=run.stop or "the run did not start")
+                break
+            remaining = [c for c in remaining if c.name not in done]
+        return [outcomes.get(c.name, Outcome(c.name, "not_run", message="not run")) for c in cases]
+
+    def _run_once(self, source: str, filename: str, module: str, cases: list[ChildCase], limits: dict) -> _Run:
+        if self._sock is None or (self._proc is not None and self._proc.poll() is not None):
+            self.close()
+            self._start()
+        limits = dict(limits)
+        limits["cpu_seconds"] = sum(c.time_seconds for c in cases) + GRACE_SECONDS
+        job = {"source": source, "filename": filename, "module": module,
+               "cases": [{"name": c.name, "probe": c.probe} for c in cases]}
+        read_fd, write_fd = os.pipe()
+        try:
+            socket.send_fds(self._sock, [b"J"], [write_fd])
+            write_frame(self._sock.fileno(), {"op": "run", "job": job, "limits": limits})
+        finally:
+            os.close(write_fd)
+        try:
+            pid = self._recv(timeout=30)["pid"]
+            run = self._collect(read_fd, pid, cases)
+        finally:
+            os.close(read_fd)
+        reply = self._recv(timeout=60)
+        exit_words = describe_exit(reply.get("exit", 0))
+        printed = str(reply.get("printed", ""))[:2000]
+        if run.current is not None and run.stop is None:
+            run.stop = exit_words
+        if run.current is not None:
+            status = "timeout" if run.stop and run.stop.startswith("time limit") else "crashed"
+            run.outcomes.append(Outcome(run.current, status, message=run.stop or exit_words, printed=printed))
+        if printed:
+            run.outcomes = [o if o.printed else replace(o, printed=printed) for o in run.outcomes]
+        if run.stop is None and not run.outcomes and run.import_error is None:
+            run.stop = exit_words
+        return run
+
+    def _collect(self, fd: int, pid: int, cases: list[ChildCase]) -> _Run:
+        run = _Run()
+        limits = {c.name: c.time_seconds for c in cases}
+        order = [c.name for c in cases]
+        position = 0
+        reader = FrameReader()
+        received = 0
+        deadline = time.monotonic() + (cases[0].time_seconds + GRACE_SECONDS)
+        started_at = 0.0
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                _kill(pid)
+                if run.current is not None:
+                    run.stop = f"time limit of {limits[run.current]:g} s exceeded (an infinite loop, or far too slow)"
+                elif position == 0 and not run.outcomes:
+                    run.current = order[0]
+                    run.stop = "time limit exceeded while loading your module (top-level code must not run experiments or loop forever)"
+                else:
+                    run.stop = "the run stopped responding between cases"
+                return run
+            ready, _, _ = select.select([fd], [], [], remaining)
+            if not ready:
+                continue
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                return run
+            received += len(chunk)
+            try:
+                if received > MAX_JOB_BYTES:
+                    raise ChannelError("the submission sent back too much data")
+                frames = reader.feed(chunk)
+                for frame in frames:
+                    event = frame.get("event") if isinstance(frame, dict) else None
+                    if event == "imported":
+                        deadline = time.monotonic() + GRACE_SECONDS
+                    elif event in ("import_error", "setup_error"):
+                        run.import_error = frame if event == "import_error" else {
+                            "error_type": "SandboxError", "message": frame.get("message", "")}
+                        _kill(pid)
+                        return run
+                    elif event == "start":
+                        if position >= len(order) or frame.get("case") != order[position] or run.current:
+                            raise ChannelError("out-of-order message")
+                        run.current = order[position]
+                        started_at = time.monotonic()
+                        deadline = started_at + limits[run.current]
+                    elif event == "done":
+                        if frame.get("case") != run.current:
+                            raise ChannelError("out-of-order message")
+                        run.outcomes.append(_outcome(frame, run.current, time.monotonic() - started_at))
+                        run.current = None
+                        position += 1
+                        deadline = time.monotonic() + GRACE_SECONDS
+                    else:
+                        raise ChannelError("unknown message")
+            except ChannelError as exc:
+                _kill(pid)
+                name = run.current or (order[position] if position < len(order) else order[-1])
+                run.outcomes = [o for o in run.outcomes if o.case != name]
+                run.outcomes.append(Outcome(name, "error", error_type="ProtocolError",
+                                            message=f"the run sent invalid data: {exc}"))
+                run.current = None
+                run.stop = str(exc)
+                return run
+
+
+def _outcome(frame: dict, name: str, wall: float) -> Outcome:
+    mutations = tuple(
+        {k: str(v)[:200] for k, v in m.items()} for m in (frame.get("mutations") or [])[:20] if isinstance(m, dict)
+    )
+    if frame.get("status") == "ok":
+        try:
+            value = decode(frame.get("value"))
+        except ChannelError as exc:
+            return Outcome(name, "error", error_type="OutputError", message=f"the output is not plain data: {exc}", seconds=wall)
+        return Outcome(name, "ok", value=value, mutations=mutations, seconds=wall)
+    return Outcome(
+        name, "error", mutations=mutations, error_type=str(frame.get("error_type", "Error"))[:80],
+        message=str(frame.get("message", ""))[:500],
+        traceback=tuple(str(t)[:300] for t in (frame.get("traceback") or [])[:8]), seconds=wall,
+    )
+
+
+def _kill(pid: int) -> None:
+    for target in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
+        try:
+            target()
+        except (ProcessLookupError, PermissionError):
+            pass

@@ -1,0 +1,102 @@
+"""Turn sandbox outcomes and check verdicts into case and assignment results."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+STATUSES = {
+    "passed": "passed",
+    "partial": "partial credit",
+    "failed": "wrong answer",
+    "error": "raised an error",
+    "not_implemented": "not implemented yet",
+    "timeout": "time limit exceeded",
+    "crashed": "crashed",
+    "no_submission": "no submission",
+    "invalid_submission": "submission could not be read",
+}
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """One graded case: points earned, a status, a one-line reason and optional detail lines."""
+
+    name: str
+    part: str
+    visibility: str
+    points: float
+    max_points: float
+    status: str
+    feedback: str
+    details: tuple[str, ...] = ()
+    diagnosis: str = ""  # id of the diagnosed mistake or numeric signature
+    hint: str = ""
+    seconds: float = 0.0
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["details"] = list(self.details)
+        return data
+
+
+@dataclass(frozen=True)
+class AssignmentResult:
+    """All cases of one assignment for one student."""
+
+    student: str
+    slug: str
+    title: str
+    cases: tuple[CaseResult, ...]
+    max_points: float
+    status: str = "graded"  # graded | no_submission | invalid_submission
+    message: str = ""
+    isolation: str = ""
+    submission: str = ""  # file graded
+    digest: str = ""  # of the graded source and the grading settings
+    skipped: tuple[str, ...] = ()  # notebook code not run
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def points(self) -> float:
+        return round(sum(c.points for c in self.cases), 6)
+
+    @property
+    def passed(self) -> bool:
+        return all(c.status == "passed" for c in self.cases)
+
+    def to_json(self) -> dict:
+        return {
+            "student": self.student, "assignment": self.slug, "title": self.title,
+            "points": self.points, "max_points": self.max_points, "status": self.status,
+            "message": self.message, "isolation": self.isolation, "submission": self.submission,
+            "digest": self.digest, "skipped": list(self.skipped),
+            "cases": [c.to_json() for c in self.cases],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> "AssignmentResult":
+        cases = tuple(CaseResult(**{**c, "details": tuple(c.get("details", ()))}) for c in data["cases"])
+        return cls(
+            student=data["student"], slug=data["assignment"], title=data.get("title", ""), cases=cases,
+            max_points=data["max_points"], status=data.get("status", "graded"), message=data.get("message", ""),
+            isolation=data.get("isolation", ""), submission=data.get("submission", ""),
+            digest=data.get("digest", ""), skipped=tuple(data.get("skipped", ())),
+        )
+
+
+def earned(points: float, fraction: float) -> float:
+    """Points for a fraction of credit, rounded to avoid 0.30000000000000004 in gradebooks."""
+    return round(points * max(0.0, min(1.0, fraction)), 4)
+
+
+def status_for(fraction: float) -> str:
+    """passed / partial / failed from a credit fraction."""
+    if fraction >= 1.0:
+        return "passed"
+    return "partial" if fraction > 0 else "failed"
+
+
+def whole_assignment(student: str, assignment, specs, status: str, message: str, submission: str = "") -> AssignmentResult:
+    """Every case in ``specs`` at zero with the same reason (no submission, unreadable file, syntax error)."""
+    cases = tuple(CaseResult(c.name, c.part, c.visibility, 0.0, c.points, status, message) for c in specs)
+    return AssignmentResult(student, assignment.slug, assignment.title, cases, sum(c.points for c in specs),
+                            status=status, message=message, submission=submission)

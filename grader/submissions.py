@@ -1,0 +1,149 @@
+"""Find and read submissions: a folder or zip per student, with .py or .ipynb files per assignment."""
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from grader.errors import SubmissionError, UsageError
+from grader.notebooks import extract_code
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+SUFFIXES = (".py", ".ipynb")
+
+
+@dataclass(frozen=True)
+class SubmittedFile:
+    """One file of a submission: where it came from and its bytes."""
+
+    label: str  # e.g. "alice/perceptron.py" or "bob.zip:hw/perceptron.ipynb"
+    raw: bytes
+
+    @property
+    def is_notebook(self) -> bool:
+        return self.label.endswith(".ipynb")
+
+
+@dataclass(frozen=True)
+class StudentSubmission:
+    """Everything one student handed in, by student module name."""
+
+    student: str
+    files: dict[str, SubmittedFile] = field(default_factory=dict)
+    problems: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Source:
+    """Readable, compilable student source, and what was skipped to get it."""
+
+    text: str
+    filename: str
+    skipped: tuple[str, ...] = ()
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def read_source(submitted: SubmittedFile) -> Source:
+    """Decode (and for notebooks, extract) the code and check it compiles; SubmissionError otherwise."""
+    if submitted.is_notebook:
+        extracted = extract_code(submitted.raw, submitted.label)
+        text, skipped = extracted.source, extracted.skipped
+    else:
+        try:
+            text = submitted.raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise SubmissionError(f"not UTF-8 text (byte {exc.start}): save the file as UTF-8", path=submitted.label) from exc
+        skipped = ()
+    filename = f"<{PurePosixPath(submitted.label.split(':')[-1]).name}>"
+    try:
+        compile(text, filename, "exec")
+    except SyntaxError as exc:
+        where = f"line {exc.lineno}" + (f", column {exc.offset}" if exc.offset else "")
+        code = (exc.text or "").strip()
+        raise SubmissionError(f"syntax error on {where}: {exc.msg}" + (f" -> {code[:80]}" if code else ""), path=submitted.label) from exc
+    except ValueError as exc:  # e.g. null bytes
+        raise SubmissionError(f"cannot be compiled: {exc}", path=submitted.label) from exc
+    return Source(text, filename, skipped)
+
+
+def read_file(path: Path) -> SubmittedFile:
+    """A single file given on the command line."""
+    if not path.is_file():
+        raise UsageError(f"{path}: no such file")
+    if path.suffix not in SUFFIXES:
+        raise UsageError(f"{path}: expected a .py or .ipynb file")
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise SubmissionError(f"file larger than {MAX_FILE_BYTES // 2**20} MiB", path=str(path))
+    return SubmittedFile(str(path), path.read_bytes())
+
+
+def _from_folder(folder: Path, modules: set[str]) -> StudentSubmission:
+    files: dict[str, SubmittedFile] = {}
+    problems = []
+    for path in sorted(folder.rglob("*")):
+        if path.is_symlink() or not path.is_file() or path.suffix not in SUFFIXES or path.stem not in modules:
+            continue
+        if ".ipynb_checkpoints" in path.parts:
+            continue
+        if path.stat().st_size > MAX_FILE_BYTES:
+            problems.append(f"{path.name}: larger than {MAX_FILE_BYTES // 2**20} MiB, ignored")
+            continue
+        label = f"{folder.name}/{path.relative_to(folder).as_posix()}"
+        _add(files, path.stem, SubmittedFile(label, path.read_bytes()), problems)
+    return StudentSubmission(folder.name, files, tuple(problems))
+
+
+def _from_zip(path: Path, modules: set[str]) -> StudentSubmission:
+    student = path.stem
+    files: dict[str, SubmittedFile] = {}
+    problems = []
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                member = PurePosixPath(info.filename)
+                if info.is_dir() or member.suffix not in SUFFIXES or member.stem not in modules:
+                    continue
+                if "__MACOSX" in member.parts or ".ipynb_checkpoints" in member.parts:
+                    continue
+                if info.file_size > MAX_FILE_BYTES:
+                    problems.append(f"{info.filename}: larger than {MAX_FILE_BYTES // 2**20} MiB, ignored")
+                    continue
+                with archive.open(info) as handle:
+                    raw = handle.read(MAX_FILE_BYTES + 1)
+                _add(files, member.stem, SubmittedFile(f"{path.name}:{info.filename}", raw), problems)
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
+        problems.append(f"{path.name}: not a readable zip ({exc})")
+    return StudentSubmission(student, files, tuple(problems))
+
+
+def _add(files: dict[str, SubmittedFile], module: str, submitted: SubmittedFile, problems: list[str]) -> None:
+    """Keep one file per module: a .py beats a notebook; a second file of a kind is reported."""
+    current = files.get(module)
+    if current is None or (current.is_notebook and not submitted.is_notebook):
+        files[module] = submitted
+    else:
+        problems.append(f"{submitted.label}: ignored, already grading {current.label}")
+
+
+def discover(root: Path, modules: set[str]) -> list[StudentSubmission]:
+    """Every student under ``root``: each sub-folder and each ``<student>.zip`` is one student."""
+    if not root.is_dir():
+        raise UsageError(f"{root}: not a folder of submissions")
+    students: dict[str, StudentSubmission] = {}
+    for entry in sorted(root.iterdir()):
+        if entry.name.startswith(".") or entry.is_symlink():
+            continue
+        if entry.is_dir():
+            found = _from_folder(entry, modules)
+        elif entry.suffix == ".zip":
+            found = _from_zip(entry, modules)
+        else:
+            continue
+        if found.student in students:
+            raise UsageError(f"{root}: student {found.student!r} appears twice (a folder and a zip?)")
+        students[found.student] = found
+    return list(students.values())
