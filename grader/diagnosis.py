@@ -63,15 +63,34 @@ def load_catalogue(folder: Path) -> list[Mistake]:
     return mistakes
 
 
-def match_mistake(got: Any, expected: Any, outputs: dict[str, Any], catalogue: dict[str, Mistake], tol: Tolerance) -> Diagnosis | None:
-    """The catalogued mistake whose output on the same inputs the student reproduced, if any."""
+def matching_mistakes(got: Any, expected: Any, outputs: dict[str, Any], catalogue: dict[str, Mistake], tol: Tolerance) -> list[Diagnosis]:
+    """Every catalogued mistake whose output on the same inputs the student reproduced."""
+    found = []
     for mistake_id, output in outputs.items():
         mistake = catalogue.get(mistake_id)
         if mistake is None or matches(output, expected, tol):
             continue
         if matches(got, output, tol):
-            return Diagnosis(mistake.id, f"Your output is exactly what this mistake gives: {mistake.name}", mistake.hint)
-    return None
+            found.append(mistake_diagnosis(mistake))
+    return found
+
+
+def mistake_diagnosis(mistake: Mistake, lead: str = "Your output is exactly what this mistake gives") -> Diagnosis:
+    """The diagnosis naming a catalogued mistake."""
+    return Diagnosis(mistake.id, f"{lead}: {mistake.name}", mistake.hint)
+
+
+def prefer_consistent(per_case: list[list[Diagnosis]]) -> list[Diagnosis | None]:
+    """One diagnosis per case: among a case's candidates, the mistake that explains the most cases.
+
+    Two mistakes can give the same output on one input (sgn(0) = +1 and np.sign agree away from
+    the boundary); the one that also explains the student's other cases is the likelier one.
+    """
+    counts: dict[str, int] = {}
+    for candidates in per_case:
+        for d in {c.id: c for c in candidates}.values():
+            counts[d.id] = counts.get(d.id, 0) + 1
+    return [max(c, key=lambda d: counts[d.id]) if c else None for c in per_case]
 
 
 def _leaf_pairs(got: Any, expected: Any) -> Iterator[tuple[Any, Any]]:
@@ -146,6 +165,10 @@ def _signature(key: str) -> Diagnosis:
     return Diagnosis(key, name, hint)
 
 
-def diagnose(got: Any, expected: Any, tol: Tolerance, outputs: dict[str, Any], catalogue: dict[str, Mistake]) -> Diagnosis | None:
-    """A catalogued mistake first, else a numeric signature, else nothing."""
-    return match_mistake(got, expected, outputs, catalogue, tol) or numeric_signature(got, expected, tol)
+def diagnose(got: Any, expected: Any, tol: Tolerance, outputs: dict[str, Any], catalogue: dict[str, Mistake]) -> list[Diagnosis]:
+    """Candidate diagnoses: the catalogued mistakes reproduced, else a numeric signature, else none."""
+    found = matching_mistakes(got, expected, outputs, catalogue, tol)
+    if found:
+        return found
+    signature = numeric_signature(got, expected, tol)
+    return [signature] if signature else []

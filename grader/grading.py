@@ -2,14 +2,18 @@
 from __future__ import annotations
 
 import hashlib
+import warnings
 from dataclasses import dataclass, field, replace
 from types import ModuleType
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+import numpy as np
 
 from grader import __version__
 from grader.cases import DEFAULT_SECRET, Probe, case_rng, execute
 from grader.checks import Verdict, compare, show
-from grader.diagnosis import Diagnosis, Mistake, diagnose, load_catalogue
+from grader.diagnosis import Diagnosis, Mistake, diagnose, load_catalogue, mistake_diagnosis, prefer_consistent
 from grader.errors import SpecError, SubmissionError
 from grader.sandbox import ChildCase, Outcome, Sandbox
 from grader.sandbox.channel import decode, encode
@@ -79,7 +83,7 @@ class AssignmentGrader:
 
     def reference_output(self, spec: CaseSpec, probe: Probe) -> Any:
         try:
-            return plain(execute(_fresh(probe), self.reference))
+            return plain(quietly(probe, self.reference))
         except Exception as exc:
             raise SpecError(f"the reference fails on case {spec.name!r}: {type(exc).__name__}: {exc}",
                             path=str(self.assignment.solution_path)) from exc
@@ -125,7 +129,7 @@ class AssignmentGrader:
             changed: list[dict] = []
             try:
                 proxy = StudentProxy(self.mistake_module(mistake_id), changed)
-                outputs[mistake_id] = plain(execute(_fresh(case.probe), proxy))
+                outputs[mistake_id] = plain(quietly(case.probe, proxy))
             except Exception:
                 continue
             if changed:
@@ -153,7 +157,12 @@ class AssignmentGrader:
         child_cases = [ChildCase(c.spec.name, _encoded_probe(c.probe), c.spec.time_seconds) for c in cases]
         outcomes = sandbox.run(source, filename, self.assignment.module, child_cases,
                                {"memory_mb": limits.memory_mb, "file_size_mb": limits.file_size_mb, "processes": limits.processes})
-        results = tuple(self.evaluate(case, outcome) for case, outcome in zip(cases, outcomes))
+        evaluated = [self.evaluate(case, outcome) for case, outcome in zip(cases, outcomes)]
+        chosen = prefer_consistent([candidates for _, candidates in evaluated])
+        results = tuple(
+            replace(result, diagnosis=d.id, hint=d.sentence) if d is not None else result
+            for (result, _), d in zip(evaluated, chosen)
+        )
         return AssignmentResult(student, self.assignment.slug, self.assignment.title, results,
                                 sum(c.spec.points for c in cases), isolation=sandbox.level)
 
@@ -173,16 +182,15 @@ class AssignmentGrader:
         result = self.grade(sandbox, student, source.text, source.filename, public_only=public_only)
         return replace(result, submission=submitted.label, skipped=source.skipped, digest=self.digest(source.text))
 
-    def evaluate(self, case: PreparedCase, outcome: Outcome) -> CaseResult:
-        """Score one case from what the child returned."""
+    def evaluate(self, case: PreparedCase, outcome: Outcome) -> tuple[CaseResult, list[Diagnosis]]:
+        """Score one case from what the child returned; also the candidate diagnoses of a wrong answer."""
         spec = case.spec
 
-        def result(status: str, fraction: float, feedback: str, details: tuple = (), diagnosis: Diagnosis | None = None) -> CaseResult:
+        def result(status: str, fraction: float, feedback: str, details: tuple = (), diagnoses: list | None = None):
             if outcome.printed and status != "passed":
                 details = details + (f"your code printed: {outcome.printed[:300]!r}",)
-            return CaseResult(spec.name, spec.part, spec.visibility, earned(spec.points, fraction), spec.points, status,
-                              feedback, tuple(details), diagnosis.id if diagnosis else "", diagnosis.sentence if diagnosis else "",
-                              round(outcome.seconds, 4))
+            return (CaseResult(spec.name, spec.part, spec.visibility, earned(spec.points, fraction), spec.points, status,
+                               feedback, tuple(details), seconds=round(outcome.seconds, 4)), diagnoses or [])
 
         if outcome.status == "error":
             return result(*_error_feedback(outcome, self.assignment.limits.memory_mb))
@@ -192,12 +200,11 @@ class AssignmentGrader:
             m = outcome.mutations[0]
             where = "" if m.get("where", "").startswith("the ") else f" at {m['where']}"
             _, mutated = self.mistake_runs(case)
-            diagnosis = next((Diagnosis(mid, f"Your code modifies its input like this mistake: {self.catalogue[mid].name}",
-                                        self.catalogue[mid].hint)
-                              for mid, pairs in mutated.items()
-                              if mid in self.catalogue and (m["function"], m["argument"]) in {tuple(p) for p in pairs}), None)
+            diagnoses = [mistake_diagnosis(self.catalogue[mid], "Your code modifies its input like this mistake")
+                         for mid, pairs in mutated.items()
+                         if mid in self.catalogue and (m["function"], m["argument"]) in {tuple(p) for p in pairs}]
             return result("failed", 0.0, f"{m['function']}() modified its argument '{m['argument']}' in place{where}: "
-                          "functions must not change their inputs (work on a copy)", diagnosis=diagnosis)
+                          "functions must not change their inputs (work on a copy)", diagnoses=diagnoses)
         verdicts: list[Verdict] = []
         reference_failed = False
         for check in spec.checks:
@@ -206,7 +213,8 @@ class AssignmentGrader:
                 reference_failed = not verdict.passed
             else:
                 try:
-                    verdict = self.assignment.property_check(check)(outcome.value, case.expected, _fresh(case.probe))
+                    with silenced():
+                        verdict = self.assignment.property_check(check)(outcome.value, case.expected, _fresh(case.probe))
                     if not isinstance(verdict, Verdict):
                         raise SpecError(f"property check {check!r} must return a Verdict")
                 except SpecError:
@@ -219,10 +227,24 @@ class AssignmentGrader:
             return result("passed", 1.0, "correct")
         worst = min(verdicts, key=lambda v: v.fraction)
         details = _verdict_details(worst)
-        diagnosis = None
+        diagnoses = []
         if reference_failed:
-            diagnosis = diagnose(outcome.value, case.expected, spec.tolerance, self.mistake_runs(case)[0], self.catalogue)
-        return result(status_for(fraction), fraction, worst.message, details, diagnosis)
+            diagnoses = diagnose(outcome.value, case.expected, spec.tolerance, self.mistake_runs(case)[0], self.catalogue)
+        return result(status_for(fraction), fraction, worst.message, details, diagnoses)
+
+
+@contextmanager
+def silenced() -> Iterator[None]:
+    """Silence numpy's and Python's warnings (course code on odd inputs must not spam the TA)."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        yield
+
+
+def quietly(probe: Probe, module: Any) -> Any:
+    """Run trusted course code on a fresh copy of a probe, warnings silenced."""
+    with silenced():
+        return execute(_fresh(probe), module)
 
 
 def _fresh(probe: Probe) -> Probe:

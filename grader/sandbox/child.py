@@ -145,14 +145,25 @@ def describe_exception(exc: BaseException, filename: str) -> dict:
     return {"error_type": type(exc).__name__, "message": message[:MAX_MESSAGE], "traceback": lines}
 
 
+def _flush() -> None:
+    """Push what the student printed to the log file (the child leaves with os._exit)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+
+
 def serve(job: dict, fd: int) -> None:
     """Run every case of ``job`` and write one frame per event to ``fd``."""
     filename = job["filename"]
     try:
         module = build_module(job["source"], filename, job["module"])
     except BaseException as exc:  # SystemExit at top level too: it is the student's module
+        _flush()
         write_frame(fd, {"event": "import_error", **describe_exception(exc, filename)})
         return
+    _flush()
     write_frame(fd, {"event": "imported"})
     for case in job["cases"]:
         mutations: list[dict] = []
@@ -164,6 +175,7 @@ def serve(job: dict, fd: int) -> None:
         except BaseException as exc:
             status = {"status": "error", **describe_exception(exc, filename)}
         seconds = time.perf_counter() - started
+        _flush()
         try:
             write_frame(fd, {"event": "done", "case": case["name"], "seconds": seconds, "mutations": mutations[:20], **status})
         except Exception as exc:  # e.g. an unsupported dtype in the output

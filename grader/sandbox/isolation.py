@@ -20,7 +20,7 @@ PR_SET_PDEATHSIG = 1
 PR_SET_DUMPABLE = 4
 PR_SET_NO_NEW_PRIVS = 38
 
-BASE_UID = 61000  # one unprivileged uid per sandbox slot: slots cannot signal each other
+BASE_UID = 100000  # children run as BASE_UID + the fork server's pid: unique among live grader runs
 
 LEVELS = {
     "namespace": "private mount and network namespaces; solutions, cases and other submissions hidden; runs as an unprivileged uid",
@@ -94,9 +94,14 @@ def enter_namespaces(hide: list[str], want: str = "auto") -> str:
     return level
 
 
-def slot_uid(slot: int) -> int:
-    """The unprivileged uid (and gid) children of sandbox slot ``slot`` run as."""
-    return BASE_UID + slot
+def sandbox_uid() -> int:
+    """The unprivileged uid (and gid) this fork server's children run as.
+
+    Derived from the fork server's pid, so no two live sandboxes (of this run or of another
+    grader running on the same machine) share a uid: a child cannot signal another sandbox's
+    children, and the per-uid clean-up after each job kills only this sandbox's processes.
+    """
+    return BASE_UID + os.getpid()
 
 
 def address_space_now() -> int:
@@ -106,7 +111,7 @@ def address_space_now() -> int:
     return pages * os.sysconf("SC_PAGE_SIZE")
 
 
-def confine_child(limits: dict, level: str, slot: int, workdir: str, output_fd: int) -> None:
+def confine_child(limits: dict, level: str, uid: int, workdir: str, output_fd: int) -> None:
     """In a freshly forked child: new session, limits, no privileges, scratch cwd, scrubbed env."""
     os.setsid()
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -126,7 +131,6 @@ def confine_child(limits: dict, level: str, slot: int, workdir: str, output_fd: 
     _set(resource.RLIMIT_CORE, 0)
     _set(resource.RLIMIT_NOFILE, 64)
     if level == "namespace" and os.getuid() == 0:
-        uid = slot_uid(slot)
         os.chown(workdir, uid, uid)
         os.chown(os.path.join(workdir, "output.txt"), uid, uid)
         os.setgroups([])

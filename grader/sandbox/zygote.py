@@ -72,6 +72,7 @@ def main(sock_fd: int) -> None:
         return
     write_frame(sock.fileno(), {"level": level})
     slot = config["slot"]
+    uid = isolation.sandbox_uid()
     scratch_root = "/tmp" if level != "rlimits-only" else config["scratch"]
     counter = 0
     while True:
@@ -92,7 +93,7 @@ def main(sock_fd: int) -> None:
         if pid == 0:
             try:
                 sock.close()
-                isolation.confine_child(request["limits"], level, slot, workdir, result_fd)
+                isolation.confine_child(request["limits"], level, uid, workdir, result_fd)
                 child.serve(request["job"], 3)
             except BaseException as exc:  # noqa: BLE001 - report anything, then leave
                 try:
@@ -105,7 +106,7 @@ def main(sock_fd: int) -> None:
         write_frame(sock.fileno(), {"pid": pid})
         _, status = os.waitpid(pid, 0)
         if level == "namespace" and os.getuid() == 0:
-            isolation.kill_uid(isolation.slot_uid(slot))
+            isolation.kill_uid(uid)
         printed = _read_printed(os.path.join(workdir, "output.txt"))
         shutil.rmtree(workdir, ignore_errors=True)
         write_frame(sock.fileno(), {"exit": status, "printed": printed})

@@ -1,0 +1,287 @@
+"""Case generators, drivers and property checks of the `conv` assignment."""
+import numpy as np
+
+from grader.cases import call, run
+from grader.checks import Tolerance, Verdict, compare
+
+TOL = Tolerance()  # the assignment's default (rtol 1e-6, atol 1e-8 scaled by max|expected|)
+
+# The lecture's 5x5 example, its [-1 0 1] kernel, the padding example and an outline kernel.
+LECTURE_X = np.array(
+    [[9, 9, 3, 3, 4], [9, 3, 3, 4, 5], [9, 3, 3, 5, 5], [9, 3, 3, 4, 5], [9, 9, 3, 3, 4]], dtype=np.float64
+)
+LECTURE_W = np.array([[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]], dtype=np.float64)
+PADDING_X = np.array([[3, 3, 4], [3, 3, 5], [3, 3, 4]], dtype=np.float64)
+OUTLINE_W = np.array([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]], dtype=np.float64)
+
+# Hidden-case size ranges (benchmarks/conv_loop_timing.py times a loop solution at their maxima).
+SIZES = (6, 7, 8, 9, 10, 11)
+KERNELS = (2, 3, 4)
+
+
+# ---------------------------------------------------------------- helpers (parent only)
+
+def _geometry(rng, strides=(2, 3), pads=(1, 2)):
+    """(H, W, kh, kw, stride, pad): H != W, kh != kw, and (n + 2p - k) not divisible by s on both axes."""
+    while True:
+        H, Wd = (int(v) for v in rng.choice(SIZES, 2, replace=False))
+        kh, kw = (int(v) for v in rng.choice(KERNELS, 2, replace=False))
+        s = int(rng.choice(strides))
+        p = int(rng.choice(pads))
+        if (H + 2 * p - kh) % s and (Wd + 2 * p - kw) % s:
+            return H, Wd, kh, kw, s, p
+
+
+def _out(n, k, s, p):
+    return (n + 2 * p - k) // s + 1
+
+
+def _with_message(verdict, prefix):
+    """The same verdict with an explanatory prefix."""
+    return Verdict(verdict.fraction, f"{prefix}: {verdict.message}", verdict.where, verdict.details)
+
+
+# ---------------------------------------------------------------- drivers (run in the sandbox)
+
+def output_sizes(student, queries):
+    results = {}
+    for n, k, s, p in queries:
+        key = f"conv_output_size({n}, {k}, stride={s}, pad={p})"
+        try:
+            results[key] = student.conv_output_size(n, k, stride=s, pad=p)
+        except ValueError:
+            results[key] = "ValueError"  # other exceptions propagate: the case fails and names them
+    return results
+
+
+def all_pool_modes(student, A, size, stride):
+    return {mode: student.pool_forward(A, size, stride, mode=mode) for mode in ("max", "avg", "sum")}
+
+
+def avg_and_sum(student, A):
+    return {"avg": student.pool_forward(A, 2, 2, mode="avg"), "sum": student.pool_forward(A, 3, 2, mode="sum")}
+
+
+def stride_pair(student, A_prev, W, b, stride, pad):
+    return {
+        "stride1": student.conv_forward(A_prev, W, b, stride=1, pad=pad),
+        "strided": student.conv_forward(A_prev, W, b, stride=stride, pad=pad),
+    }
+
+
+# ---------------------------------------------------------------- part output_size
+
+def output_size_lecture(rng):
+    queries = [[5, 3, 1, 0], [5, 3, 2, 0], [5, 3, 1, 1], [5, 3, 2, 1], [3, 3, 1, 1], [7, 3, 3, 2], [6, 3, 2, 0]]
+    return run(output_sizes, queries=queries)
+
+
+def output_size_random(rng):
+    queries = []
+    while len(queries) < 8:
+        n = int(rng.integers(4, 40))
+        p = int(rng.integers(0, 4))
+        k = int(rng.integers(1, min(n + 2 * p, 12) + 1))
+        s = int(rng.integers(2, 5)) if len(queries) < 6 else 1
+        if len(queries) < 6 and (n + 2 * p - k) % s == 0:
+            continue  # most queries non-divisible: floor versus ceil and the +1 must show
+        queries.append([n, k, s, p])
+    return run(output_sizes, queries=queries)
+
+
+def output_size_invalid(rng):
+    n = int(rng.integers(3, 12))
+    p = int(rng.integers(0, 3))
+    queries = [
+        [n, n + 2 * p + int(rng.integers(1, 4)), 1, p],   # kernel larger than the padded input
+        [n, 1, 0, 0],                                      # stride 0
+        [n, 1, -int(rng.integers(1, 3)), 0],               # negative stride
+        [n, 1, 1, -int(rng.integers(1, 3))],               # negative padding
+        [n, n + 2 * p, int(rng.integers(1, 4)), p],        # the kernel exactly fits: valid
+        [n, 1, 1, 0],                                      # valid
+    ]
+    order = rng.permutation(len(queries))
+    return run(output_sizes, queries=[queries[i] for i in order])
+
+
+# ---------------------------------------------------------------- part zero_pad
+
+def zero_pad_small(rng):
+    return call("zero_pad", np.arange(1.0, 13.0).reshape(1, 2, 2, 3), 1)
+
+
+def zero_pad_random(rng):
+    H, Wd = (int(v) for v in rng.choice(SIZES, 2, replace=False))
+    A = rng.normal(size=(int(rng.integers(2, 4)), 3, H, Wd))
+    return call("zero_pad", A, int(rng.integers(2, 4)))
+
+
+# ---------------------------------------------------------------- part conv2d
+
+def conv2d_lecture(rng):
+    return call("conv2d", LECTURE_X.copy(), LECTURE_W.copy())
+
+
+def conv2d_lecture_stride2(rng):
+    return call("conv2d", LECTURE_X.copy(), LECTURE_W.copy(), stride=2)
+
+
+def conv2d_lecture_padding(rng):
+    return call("conv2d", PADDING_X.copy(), LECTURE_W.copy(), pad=1)
+
+
+def conv2d_outline(rng):
+    return call("conv2d", LECTURE_X.copy(), OUTLINE_W.copy(), stride=1, pad=1)
+
+
+def conv2d_random(rng):
+    H, Wd, kh, kw, s, p = _geometry(rng)
+    return call("conv2d", rng.normal(size=(H, Wd)), rng.normal(size=(kh, kw)), stride=s, pad=p)
+
+
+# ---------------------------------------------------------------- part conv_forward
+
+def conv_forward_lecture(rng):
+    return call("conv_forward", LECTURE_X[None, None].copy(), LECTURE_W[None, None].copy(), np.array([2.0]), stride=2, pad=1)
+
+
+def conv_forward_d2l(rng):
+    X = np.arange(9).reshape(3, 3)
+    K = np.array([[0, 1], [2, 3]])
+    A = np.stack([X, X + 1])[None]                                           # (1, 2, 3, 3) int
+    W = np.stack([np.stack([K, K + 1]), np.stack([np.ones((2, 2), int), np.zeros((2, 2), int)])])  # (2, 2, 2, 2)
+    return call("conv_forward", A, W, np.array([0, -1]))
+
+
+def conv_forward_random(rng):
+    H, Wd, kh, kw, s, p = _geometry(rng)
+    N, C, F = int(rng.integers(2, 4)), 3, 4
+    return call(
+        "conv_forward", rng.normal(size=(N, C, H, Wd)), rng.normal(size=(F, C, kh, kw)),
+        rng.normal(size=F), stride=s, pad=p,
+    )
+
+
+def conv_forward_integer(rng):
+    H, Wd = (int(v) for v in rng.choice(SIZES, 2, replace=False))
+    kh, kw = (int(v) for v in rng.choice(KERNELS, 2, replace=False))
+    N, C, F = 2, 2, 3
+    A = rng.integers(-5, 6, size=(N, C, H, Wd))
+    W = rng.integers(-3, 4, size=(F, C, kh, kw))
+    b = rng.choice(np.arange(-9, 10), size=F, replace=False)
+    return call("conv_forward", A, W, b, stride=1, pad=1)
+
+
+def conv_forward_stride_property(rng):
+    H, Wd, kh, kw, s, p = _geometry(rng)
+    N, C, F = 2, 2, 3
+    return run(
+        stride_pair, A_prev=rng.normal(size=(N, C, H, Wd)), W=rng.normal(size=(F, C, kh, kw)),
+        b=rng.normal(size=F), stride=s, pad=p,
+    )
+
+
+def conv_forward_1x1_property(rng):
+    N, C, F = 2, 4, 3
+    H, Wd = (int(v) for v in rng.choice(SIZES, 2, replace=False))
+    return call("conv_forward", rng.normal(size=(N, C, H, Wd)), rng.normal(size=(F, C, 1, 1)), rng.normal(size=F))
+
+
+def stride_subsample(got, expected, probe):
+    """Property: the stride-s output is the stride-1 output sampled at every s-th row and column."""
+    if not isinstance(got, dict) or "stride1" not in got or "strided" not in got:
+        return Verdict.fail("the driver's output is not usable")
+    s = int(probe.kwargs["stride"])
+    first = compare(got["stride1"], expected["stride1"], TOL, "conv_forward(..., stride=1)")
+    if not first.passed:
+        return _with_message(first, "the stride-1 output is wrong, so the stride property cannot hold")
+    sampled = got["stride1"][:, :, ::s, ::s]
+    verdict = compare(got["strided"], sampled, TOL, f"conv_forward(..., stride={s})")
+    if verdict.passed:
+        return Verdict.ok(f"the stride-{s} output is the stride-1 output sampled every {s} pixels")
+    return _with_message(
+        verdict,
+        f"the stride-{s} output should equal the stride-1 output at rows and columns 0, {s}, {2 * s}, ... "
+        f"(the window moves {s} pixels at a time; the output size is floor((n + 2p - k) / s) + 1)",
+    )
+
+
+def one_by_one_is_matmul(got, expected, probe):
+    """Property: a 1x1 convolution is a matrix product over channels at every pixel, plus the bias."""
+    A, W, b = (np.asarray(v, dtype=np.float64) for v in probe.args[:3])
+    product = np.einsum("fc,nchw->nfhw", W[:, :, 0, 0], A) + b[None, :, None, None]
+    verdict = compare(got, product, TOL, "conv_forward with 1x1 kernels")
+    if verdict.passed:
+        return Verdict.ok("a 1x1 convolution is the matrix product over channels plus the bias")
+    return _with_message(verdict, "with 1x1 kernels, Z[n, :, i, j] must be W[:, :, 0, 0] @ A_prev[n, :, i, j] + b")
+
+
+# ---------------------------------------------------------------- part pooling
+
+def pool_lecture(rng):
+    return run(all_pool_modes, A=LECTURE_X[None, None].copy(), size=2, stride=2)
+
+
+def pool_max_random(rng):
+    H, Wd = (int(v) for v in rng.choice((7, 8, 9, 10, 11), 2, replace=False))
+    return call("pool_forward", rng.normal(size=(2, 3, H, Wd)), 3, 2, mode="max")
+
+
+def pool_avg_sum_random(rng):
+    H, Wd = (int(v) for v in rng.choice((7, 9, 11), 2, replace=False))  # odd: 2x2 stride 2 leaves a row out
+    return run(avg_and_sum, A=rng.integers(-20, 21, size=(2, 3, H, Wd)))
+
+
+# ---------------------------------------------------------------- part flatten
+
+def flatten_small(rng):
+    return call("flatten", np.arange(24).reshape(2, 3, 2, 2))
+
+
+def flatten_random(rng):
+    return call("flatten", rng.normal(size=(3, 2, int(rng.integers(2, 5)), int(rng.integers(5, 7)))))
+
+
+# ---------------------------------------------------------------- part softmax
+
+def softmax_lecture(rng):
+    return call("softmax", np.array([[1000.0, 999.0, 0.0, -5.0], [1.0, 2.0, 3.0, 4.0], [-1000.0, -1000.0, -1000.0, -1000.0]]))
+
+
+def softmax_random(rng):
+    N, K = 5, 7
+    offsets = rng.permutation(np.array([1000.0, -1000.0, 0.0, 700.0, -300.0]))
+    Z = offsets[:, None] + rng.normal(scale=3.0, size=(N, K))
+    Z[int(np.argmax(offsets == 0.0))] = rng.uniform(-1000.0, 1000.0, size=K)
+    return call("softmax", Z)
+
+
+# ---------------------------------------------------------------- part conv_backward (extension)
+
+def _backward_probe(rng, N, C, F, H, Wd, kh, kw, s, p, integers=False):
+    if integers:
+        A = rng.integers(-3, 4, size=(N, C, H, Wd)).astype(np.float64)
+        W = rng.integers(-2, 3, size=(F, C, kh, kw)).astype(np.float64)
+        dZ = rng.integers(-2, 3, size=(N, F, _out(H, kh, s, p), _out(Wd, kw, s, p))).astype(np.float64)
+        b = np.arange(F) - 0.5
+    else:
+        A = rng.normal(size=(N, C, H, Wd))
+        W = rng.normal(size=(F, C, kh, kw))
+        dZ = rng.normal(size=(N, F, _out(H, kh, s, p), _out(Wd, kw, s, p)))
+        b = rng.normal(size=F)
+    return call("conv_backward", dZ, A, W, b, stride=s, pad=p)
+
+
+def conv_backward_small(rng):
+    return _backward_probe(rng, 2, 2, 2, 4, 5, 2, 3, 1, 1, integers=True)
+
+
+def conv_backward_random(rng):
+    H, Wd = (int(v) for v in rng.choice(SIZES, 2, replace=False))
+    kh, kw = (int(v) for v in rng.choice(KERNELS, 2, replace=False))
+    return _backward_probe(rng, int(rng.integers(2, 4)), 3, 2, H, Wd, kh, kw, 1, 1)
+
+
+def conv_backward_strided(rng):
+    H, Wd, kh, kw, s, p = _geometry(rng)
+    return _backward_probe(rng, 2, 2, 3, H, Wd, kh, kw, s, p)
