@@ -276,7 +276,13 @@ def _error_feedback(outcome: Outcome, memory_mb: int) -> tuple[str, float, str, 
         return "not_implemented", 0.0, "not implemented yet" + (f" ({message})" if message else ""), ()
     if kind == "MemoryError":
         return "error", 0.0, f"MemoryError: the case exceeded its memory limit of {memory_mb} MiB", trace
+    if kind == "ModuleNotFoundError":
+        return "error", 0.0, f"{text_of(kind, message)} (the grader provides numpy and the basic standard library only)", trace
     if kind == "SystemExit":
         return "error", 0.0, "called sys.exit() (or exit/quit): return a value instead", trace
-    text = f"{kind}: {message}" if message else kind
-    return "error", 0.0, text, trace
+    return "error", 0.0, text_of(kind, message), trace
+
+
+def text_of(kind: str, message: str) -> str:
+    """``Type: message`` or just the type."""
+    return f"{kind}: {message}" if message else kind

@@ -14,7 +14,7 @@ import stat
 import sys
 
 PRELOAD = (
-    "numpy", "numpy.linalg", "numpy.random", "numpy.fft", "numpy.ma", "numpy.polynomial",
+    "numpy", "numpy.linalg", "numpy.random", "numpy.fft", "numpy.ma", "numpy.polynomial", "numpy.testing",
     "numpy.lib.stride_tricks", "math", "cmath", "random", "itertools", "functools", "collections",
     "copy", "typing", "dataclasses", "string", "re", "statistics", "time", "warnings", "operator",
     "heapq", "bisect", "fractions", "decimal", "numbers", "abc", "enum", "json", "base64",

@@ -1,0 +1,238 @@
+"""The sandbox: limits, crashes and hostile code cost only the affected case; children see nothing secret."""
+from __future__ import annotations
+
+import os
+import time
+
+import numpy as np
+import pytest
+
+from grader.sandbox import ChildCase, Sandbox
+from grader.sandbox.channel import encode
+
+LIMITS = {"memory_mb": 256, "file_size_mb": 1, "processes": 8}
+
+SOURCE = '''
+import os, sys, socket, ctypes
+import numpy as np
+
+def add(a, b):
+    return a + b
+
+def spin():
+    while True:
+        pass
+
+def leave():
+    os._exit(0)
+
+def quit_politely():
+    sys.exit(0)
+
+def bomb():
+    return np.ones((40000, 40000))
+
+def segfault():
+    return ctypes.string_at(0)
+
+def objects():
+    return np.array([object()], dtype=object)
+
+def bump(w):
+    w += 1
+    return w
+
+def read(path):
+    with open(path) as handle:
+        return handle.read()
+
+def listdir(path):
+    return sorted(os.listdir(path))
+
+def connect():
+    socket.create_connection(("127.0.0.1", 9), timeout=1)
+    return "connected"
+
+def whoami():
+    return os.getuid()
+
+def environment():
+    return dict(os.environ)
+
+def write(path):
+    with open(path, "w") as handle:
+        handle.write("x")
+    return os.path.abspath(path)
+
+def forge():
+    from grader.sandbox.channel import write_frame
+    write_frame(3, {"event": "done", "case": "someone_else", "status": "ok", "value": 1})
+    return 0
+
+def fork_bomb():
+    pids = []
+    for _ in range(200):
+        pids.append(os.fork())
+        if pids[-1] == 0:
+            import time
+            time.sleep(30)
+            os._exit(0)
+    return len(pids)
+'''
+
+
+def case(name: str, function: str, *args, seconds: float = 2.0) -> ChildCase:
+    return ChildCase(name, {"call": function, "args": encode(list(args)), "kwargs": encode({})}, seconds)
+
+
+@pytest.fixture(scope="module")
+def secret_dir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hidden")
+    (folder / "answers.txt").write_text("the reference solution")
+    os.chmod(folder, 0o755)
+    os.chmod(folder / "answers.txt", 0o644)  # world-readable on purpose: permissions alone must not protect it
+    return folder
+
+
+@pytest.fixture(scope="module")
+def sandbox(secret_dir):
+    os.environ["GRADER_SECRET"] = "do-not-leak"
+    try:
+        with Sandbox(hide=[str(secret_dir)]) as box:
+            yield box
+    finally:
+        os.environ.pop("GRADER_SECRET", None)
+
+
+def run(sandbox: Sandbox, *cases: ChildCase, source: str = SOURCE):
+    return sandbox.run(source, "<student.py>", "student", list(cases), LIMITS)
+
+
+def isolated(sandbox: Sandbox) -> bool:
+    return sandbox.level in ("namespace", "user-namespace")
+
+
+def test_values_come_back_as_plain_arrays(sandbox):
+    (outcome,) = run(sandbox, case("add", "add", np.arange(3.0), 2.0))
+    assert outcome.status == "ok"
+    assert type(outcome.value) is np.ndarray
+    assert outcome.value.tolist() == [2.0, 3.0, 4.0]
+
+
+def test_an_infinite_loop_is_stopped_at_its_limit_and_later_cases_still_run(sandbox):
+    started = time.monotonic()
+    outcomes = run(sandbox, case("first", "add", 1, 2), case("loop", "spin", seconds=0.5), case("after", "add", 3, 4))
+    assert [o.status for o in outcomes] == ["ok", "timeout", "ok"]
+    assert "time limit of 0.5 s" in outcomes[1].message
+    assert outcomes[2].value == 7
+    assert time.monotonic() - started < 5
+
+
+def test_an_infinite_loop_at_module_level_is_reported_as_such(sandbox):
+    outcomes = run(sandbox, case("a", "add", 1, 2, seconds=0.5), case("b", "add", 1, 2, seconds=0.5),
+                   source="while True:\n    pass\n")
+    assert outcomes[0].status == "timeout"
+    assert "loading your module" in outcomes[0].message
+
+
+def test_os_exit_costs_only_that_case(sandbox):
+    outcomes = run(sandbox, case("exit", "leave"), case("after", "add", 1, 1))
+    assert outcomes[0].status == "crashed"
+    assert "exited with code 0" in outcomes[0].message
+    assert outcomes[1].status == "ok" and outcomes[1].value == 2
+
+
+def test_sys_exit_is_an_error_not_a_pass(sandbox):
+    (outcome,) = run(sandbox, case("exit", "quit_politely"))
+    assert outcome.status == "error" and outcome.error_type == "SystemExit"
+
+
+def test_a_memory_bomb_hits_the_memory_limit(sandbox):
+    outcomes = run(sandbox, case("bomb", "bomb"), case("after", "add", 1, 1))
+    assert outcomes[0].status == "error" and outcomes[0].error_type == "MemoryError"
+    assert outcomes[1].status == "ok"
+
+
+def test_a_segfault_crashes_only_its_case(sandbox):
+    outcomes = run(sandbox, case("segv", "segfault"), case("after", "add", 2, 2))
+    assert outcomes[0].status == "crashed" and "segmentation fault" in outcomes[0].message
+    assert outcomes[1].value == 4
+
+
+def test_object_arrays_never_cross_the_channel(sandbox):
+    (outcome,) = run(sandbox, case("objects", "objects"))
+    assert outcome.status == "error"
+    assert "not allowed" in outcome.message
+
+
+def test_in_place_modification_is_reported_with_the_argument_name(sandbox):
+    (outcome,) = run(sandbox, case("bump", "bump", np.zeros(2)))
+    assert outcome.mutations and outcome.mutations[0]["function"] == "bump"
+    assert outcome.mutations[0]["argument"] == "w"
+
+
+def test_forged_protocol_messages_cost_the_forger_its_case(sandbox):
+    outcomes = run(sandbox, case("forger", "forge"), case("after", "add", 5, 5))
+    assert outcomes[0].status == "error" and outcomes[0].error_type == "ProtocolError"
+    assert outcomes[1].status == "ok" and outcomes[1].value == 10
+
+
+def test_a_fork_bomb_is_contained(sandbox):
+    if sandbox.level != "namespace":
+        pytest.skip("process limits per uid need the root namespace level")
+    outcomes = run(sandbox, case("bomb", "fork_bomb", seconds=3), case("after", "add", 1, 2))
+    assert outcomes[0].status in ("error", "crashed", "timeout")
+    assert outcomes[1].status == "ok"
+
+
+def test_hidden_paths_cannot_be_read_even_when_world_readable(sandbox, secret_dir):
+    if not isolated(sandbox):
+        pytest.skip(f"isolation level {sandbox.level} cannot hide paths")
+    outcomes = run(sandbox, case("read", "read", str(secret_dir / "answers.txt")), case("ls", "listdir", str(secret_dir)))
+    assert outcomes[0].status == "error"
+    assert "reference" not in str(outcomes[0].value)
+    assert outcomes[1].status == "error" or outcomes[1].value == []
+
+
+def test_there_is_no_network(sandbox):
+    if not isolated(sandbox):
+        pytest.skip(f"isolation level {sandbox.level} keeps the network")
+    (outcome,) = run(sandbox, case("net", "connect"))
+    assert outcome.status == "error"
+
+
+def test_children_run_unprivileged_and_each_sandbox_as_its_own_uid(sandbox):
+    if sandbox.level != "namespace":
+        pytest.skip("only the root namespace level drops to another uid")
+    (first,) = run(sandbox, case("uid", "whoami"))
+    with Sandbox() as other:
+        (second,) = run(other, case("uid", "whoami"))
+    assert first.value != 0 and second.value != 0
+    assert first.value != second.value
+
+
+def test_the_environment_is_scrubbed_of_secrets(sandbox):
+    (outcome,) = run(sandbox, case("env", "environment"))
+    assert outcome.status == "ok"
+    assert "GRADER_SECRET" not in outcome.value
+    assert outcome.value["OPENBLAS_NUM_THREADS"] == "1"
+
+
+def test_only_the_scratch_folder_is_writable(sandbox):
+    if sandbox.level != "namespace":
+        pytest.skip("write protection of /tmp needs the namespace level")
+    outcomes = run(sandbox, case("scratch", "write", "notes.txt"), case("tmp", "write", "/tmp/planted.txt"))
+    assert outcomes[0].status == "ok"
+    assert outcomes[1].status == "error" and outcomes[1].error_type == "PermissionError"
+    assert not os.path.exists("/tmp/planted.txt")
+
+
+def test_a_missing_function_is_named(sandbox):
+    (outcome,) = run(sandbox, case("missing", "nope"))
+    assert outcome.status == "error" and "no function 'nope'" in outcome.message
+
+
+def test_an_import_error_charges_every_case(sandbox):
+    outcomes = run(sandbox, case("a", "add", 1, 2), case("b", "add", 1, 2), source="import scipy_that_does_not_exist\n")
+    assert [o.status for o in outcomes] == ["error", "error"]
+    assert all(o.error_type == "ModuleNotFoundError" for o in outcomes)
