@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import re
 import textwrap
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -34,6 +35,12 @@ class Probe:
     def label(self) -> str:
         """Short human description: ``train(...)`` or the driver's name."""
         return f"{self.call}(...)" if self.call else f"{self.driver_name}(student, ...)"
+
+    def entry_points(self) -> frozenset[str]:
+        """The student functions this probe calls directly (``student.NAME`` in a driver)."""
+        if self.call is not None:
+            return frozenset({self.call})
+        return frozenset(re.findall(r"\bstudent\.([A-Za-z_]\w*)", self.driver_source or ""))
 
     def describe(self) -> dict:
         """The probe as plain data (for fixtures and the child)."""

@@ -63,6 +63,39 @@ def load_catalogue(folder: Path) -> list[Mistake]:
     return mistakes
 
 
+def call_graph(source: str) -> dict[str, set[str]]:
+    """For each top-level function of ``source``, the names its body uses (a static call graph)."""
+    graph: dict[str, set[str]] = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            graph[node.name] = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+    return graph
+
+
+def reachable(graph: dict[str, set[str]], roots: set[str]) -> set[str]:
+    """Functions reachable from ``roots`` through ``graph``."""
+    seen: set[str] = set()
+    todo = [r for r in roots if r in graph]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        todo.extend(n for n in graph.get(name, ()) if n in graph and n not in seen)
+    return seen
+
+
+def affects(reference_source: str, mistake_source: str, roots: set[str]) -> bool:
+    """Whether a mistake overrides a function that a probe entering at ``roots`` can reach.
+
+    A mistake that cannot be reached gives the reference's output, so running it is wasted work.
+    """
+    graph = call_graph(reference_source)
+    overrides = call_graph(mistake_source)
+    graph.update(overrides)
+    return bool(reachable(graph, roots) & set(overrides))
+
+
 def matching_mistakes(got: Any, expected: Any, outputs: dict[str, Any], catalogue: dict[str, Mistake], tol: Tolerance) -> list[Diagnosis]:
     """Every catalogued mistake whose output on the same inputs the student reproduced."""
     found = []

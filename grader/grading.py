@@ -13,7 +13,7 @@ import numpy as np
 from grader import __version__
 from grader.cases import DEFAULT_SECRET, Probe, case_rng, execute
 from grader.checks import Verdict, compare, show
-from grader.diagnosis import Diagnosis, Mistake, diagnose, load_catalogue, mistake_diagnosis, prefer_consistent
+from grader.diagnosis import Diagnosis, Mistake, affects, diagnose, load_catalogue, mistake_diagnosis, prefer_consistent
 from grader.errors import SpecError, SubmissionError
 from grader.sandbox import ChildCase, Outcome, Sandbox
 from grader.sandbox.channel import decode, encode
@@ -54,6 +54,8 @@ class AssignmentGrader:
     public: list[PreparedCase] | None = None
     _mistake_modules: dict[str, ModuleType] = field(default_factory=dict)
     _course_digest: str = ""
+    _public_runs: dict = field(default_factory=dict)
+    _reach: dict = field(default_factory=dict)
 
     @classmethod
     def with_solutions(cls, assignment: Assignment, secret: str = DEFAULT_SECRET) -> "AssignmentGrader":
@@ -125,7 +127,12 @@ class AssignmentGrader:
         mutations: dict[str, list] = {}
         if self.reference is None:
             return outputs, mutations
+        if case.spec.public and case.spec.name in self._public_runs:
+            return self._public_runs[case.spec.name]
+        roots = case.probe.entry_points()
         for mistake_id in self.catalogue:
+            if not self._affects(mistake_id, roots):
+                continue
             changed: list[dict] = []
             try:
                 proxy = StudentProxy(self.mistake_module(mistake_id), changed)
@@ -134,7 +141,16 @@ class AssignmentGrader:
                 continue
             if changed:
                 mutations[mistake_id] = sorted({(m["function"], m["argument"]) for m in changed})
+        if case.spec.public:
+            self._public_runs[case.spec.name] = (outputs, mutations)
         return outputs, mutations
+
+    def _affects(self, mistake_id: str, roots: frozenset[str]) -> bool:
+        key = (mistake_id, roots)
+        if key not in self._reach:
+            reference = self.assignment.solution_path.read_text(encoding="utf-8")
+            self._reach[key] = affects(reference, self.catalogue[mistake_id].source, set(roots))
+        return self._reach[key]
 
     # -- grading -----------------------------------------------------------------------------
     def digest(self, source: str) -> str:

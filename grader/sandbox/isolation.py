@@ -20,6 +20,7 @@ PR_SET_PDEATHSIG = 1
 PR_SET_DUMPABLE = 4
 PR_SET_NO_NEW_PRIVS = 38
 
+SCRATCH_DIRS = ("/tmp", "/var/tmp", "/dev/shm")
 BASE_UID = 100000  # children run as BASE_UID + the fork server's pid: unique among live grader runs
 
 LEVELS = {
@@ -83,10 +84,12 @@ def enter_namespaces(hide: list[str], want: str = "auto") -> str:
         if want in ("namespace", "user-namespace"):
             raise
         return "rlimits-only"
-    for scratch in ("/tmp", "/var/tmp", "/dev/shm"):
-        if os.path.isdir(scratch):
-            _mount("tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV, "size=256m,mode=755")
+    scratch_dirs = [d for d in SCRATCH_DIRS if os.path.isdir(d)]
+    for scratch in scratch_dirs:
+        _mount("tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV, "size=256m,mode=755")
     for path in sorted(set(hide)):
+        if path == "/" or any(path == d or path.startswith(d + "/") for d in scratch_dirs):
+            continue  # already hidden by a fresh scratch tmpfs (or far too broad to hide)
         if os.path.isdir(path):
             _mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=000")
         elif os.path.isfile(path):

@@ -91,6 +91,7 @@ class Sandbox:
         self._proc: subprocess.Popen | None = None
         self._sock: socket.socket | None = None
         self._reader = FrameReader()
+        self._pending = []
         self._scratch = tempfile.mkdtemp(prefix="grader-scratch-")
         self._start()
 
@@ -111,6 +112,7 @@ class Sandbox:
             child.close()
         self._sock = parent
         self._reader = FrameReader()
+        self._pending: list[dict] = []
         write_frame(parent.fileno(), {"hide": self.hide, "isolation": self.isolation, "slot": self.slot, "scratch": self._scratch})
         reply = self._recv(timeout=60)
         if "error" in reply:
@@ -119,7 +121,9 @@ class Sandbox:
         self.level = reply["level"]
 
     def _recv(self, timeout: float) -> dict:
-        assert self._sock is not None
+        """The fork server's next message (several may arrive in one read: keep the rest)."""
+        if self._pending:
+            return self._pending.pop(0)
         deadline = time.monotonic() + timeout
         while True:
             remaining = deadline - time.monotonic()
@@ -135,6 +139,7 @@ class Sandbox:
                 raise SandboxError(f"the sandbox worker exited unexpectedly{': ' + detail if detail else ''}")
             frames = self._reader.feed(chunk)
             if frames:
+                self._pending.extend(frames[1:])
                 return frames[0]
 
     @property

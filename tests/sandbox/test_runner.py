@@ -236,3 +236,28 @@ def test_an_import_error_charges_every_case(sandbox):
     outcomes = run(sandbox, case("a", "add", 1, 2), case("b", "add", 1, 2), source="import scipy_that_does_not_exist\n")
     assert [o.status for o in outcomes] == ["error", "error"]
     assert all(o.error_type == "ModuleNotFoundError" for o in outcomes)
+
+
+def test_two_messages_arriving_in_one_read_are_both_delivered():
+    import socket
+
+    from grader.sandbox.channel import FrameReader, write_frame
+
+    box = Sandbox.__new__(Sandbox)  # only the message plumbing, no fork server
+    ours, theirs = socket.socketpair()
+    box._sock, box._reader, box._pending = ours, FrameReader(), []
+    write_frame(theirs.fileno(), {"pid": 1})
+    write_frame(theirs.fileno(), {"exit": 0})
+    time.sleep(0.05)
+    assert box._recv(timeout=1) == {"pid": 1}
+    assert box._recv(timeout=1) == {"exit": 0}
+    ours.close()
+    theirs.close()
+
+
+def test_a_submission_inside_a_scratch_folder_can_still_be_graded(tmp_path):
+    # the folder holding the checked file is hidden from the child; under /tmp that must not
+    # make /tmp itself read-only for the sandbox
+    with Sandbox(hide=["/tmp", str(tmp_path)]) as box:
+        (outcome,) = run(box, case("add", "add", 1, 2))
+    assert outcome.status == "ok" and outcome.value == 3
