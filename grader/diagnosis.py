@@ -51,6 +51,8 @@ def load_catalogue(folder: Path) -> list[Mistake]:
             tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
         except SyntaxError as exc:
             raise SpecError(f"syntax error: {exc.msg} (line {exc.lineno})", path=str(path)) from exc
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SpecError(f"cannot read as UTF-8 text: {exc}", path=str(path)) from exc
         constants = {}
         for node in tree.body:
             if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
@@ -179,6 +181,8 @@ def numeric_signature(got: Any, expected: Any, tol: Tolerance) -> Diagnosis | No
         k = float(np.median(ratios))
         if not np.allclose(ratios, k, rtol=1e-6, atol=1e-9) or np.isclose(k, 1.0):
             return None
+        if not np.allclose(ga[np.isfinite(ea) & ~mask], 0.0, rtol=0.0, atol=1e-9 * max(1.0, abs(k))):
+            return None  # k x 0 is 0: a value where 0 is expected is not "the same off by k"
         if np.isclose(k, 2.0):
             return _signature("factor_2")
         if np.isclose(k, 0.5):

@@ -153,8 +153,8 @@ class AssignmentGrader:
         return self._reach[key]
 
     # -- grading -----------------------------------------------------------------------------
-    def digest(self, source: str) -> str:
-        """Identifies a grading: same source, settings and course files give the same result."""
+    def digest(self, raw: bytes) -> str:
+        """Identifies a grading: the same file, settings and course files give the same result."""
         if not self._course_digest:
             h = hashlib.sha256()
             for part in (__version__, self.assignment.slug, hashlib.sha256(self.secret.encode()).hexdigest()):
@@ -164,7 +164,7 @@ class AssignmentGrader:
                 if path.is_file():
                     h.update(path.read_bytes())
             self._course_digest = h.hexdigest()
-        return hashlib.sha256(f"{self._course_digest}\x00{source}".encode("utf-8", "surrogatepass")).hexdigest()
+        return hashlib.sha256(self._course_digest.encode() + b"\x00" + raw).hexdigest()
 
     def grade(self, sandbox: Sandbox, student: str, source: str, filename: str, *, public_only: bool = False) -> AssignmentResult:
         """Grade ``source`` (already read and syntax-checked) for ``student``."""
@@ -190,13 +190,14 @@ class AssignmentGrader:
         if submitted is None:
             return whole_assignment(student, self.assignment, specs, "no_submission",
                                     f"no submission: expected {self.assignment.module}.py or {self.assignment.module}.ipynb")
+        digest = self.digest(submitted.raw)
         try:
             source = read_source(submitted)
         except SubmissionError as exc:
             return replace(whole_assignment(student, self.assignment, specs, "invalid_submission", str(exc), submitted.label),
-                           digest=self.digest(submitted.raw.decode("utf-8", "replace")))
+                           digest=digest)
         result = self.grade(sandbox, student, source.text, source.filename, public_only=public_only)
-        return replace(result, submission=submitted.label, skipped=source.skipped, digest=self.digest(source.text))
+        return replace(result, submission=submitted.label, skipped=source.skipped, digest=digest)
 
     def evaluate(self, case: PreparedCase, outcome: Outcome) -> tuple[CaseResult, list[Diagnosis]]:
         """Score one case from what the child returned; also the candidate diagnoses of a wrong answer."""
@@ -222,11 +223,9 @@ class AssignmentGrader:
             return result("failed", 0.0, f"{m['function']}() modified its argument '{m['argument']}' in place{where}: "
                           "functions must not change their inputs (work on a copy)", diagnoses=diagnoses)
         verdicts: list[Verdict] = []
-        reference_failed = False
         for check in spec.checks:
             if check == "reference":
                 verdict = compare(outcome.value, case.expected, spec.tolerance)
-                reference_failed = not verdict.passed
             else:
                 try:
                     with silenced():
@@ -244,7 +243,7 @@ class AssignmentGrader:
         worst = min(verdicts, key=lambda v: v.fraction)
         details = _verdict_details(worst)
         diagnoses = []
-        if reference_failed:
+        if not compare(outcome.value, case.expected, spec.tolerance).passed:  # wrong, not just a failed property
             diagnoses = diagnose(outcome.value, case.expected, spec.tolerance, self.mistake_runs(case)[0], self.catalogue)
         return result(status_for(fraction), fraction, worst.message, details, diagnoses)
 

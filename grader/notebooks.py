@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import json
 from dataclasses import dataclass
 
 import nbformat
@@ -32,6 +33,23 @@ def _simple_assignment(node: ast.stmt) -> bool:
     return False
 
 
+def _grader_import(node: ast.stmt) -> bool:
+    """``from grader... import ...`` or ``import grader...``: the check cells' imports, not the student's code."""
+    if isinstance(node, ast.ImportFrom):
+        return node.level == 0 and (node.module or "").split(".")[0] == "grader"
+    return isinstance(node, ast.Import) and all(a.name.split(".")[0] == "grader" for a in node.names)
+
+
+def _check_call(node: ast.stmt, names: set[str]) -> bool:
+    """A bare call of something imported from the grader (``check_part(...)``, ``grader.inline.check_all(...)``)."""
+    if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)):
+        return False
+    func = node.value.func
+    while isinstance(func, ast.Attribute):
+        func = func.value
+    return isinstance(func, ast.Name) and func.id in names
+
+
 def _strip_ipython(source: str) -> tuple[str, list[str]]:
     """Blank out magics (``%``, ``%%``) and shell lines (``!``); report them."""
     kept, dropped = [], []
@@ -53,30 +71,51 @@ def extract_code(raw: bytes, name: str) -> ExtractedCode:
 
     Only imports, function and class definitions and ``NAME = literal`` assignments count; every
     other statement (training runs, plots, prints) is skipped and listed, so grading a notebook
-    never runs the student's experiments. A cell with a syntax error is skipped whole.
+    never runs the student's experiments. A cell with a syntax error is skipped whole. The
+    generated notebook's check cells (imports from ``grader`` and calls of what they import) are
+    left out without a mention: they are not the student's code.
     """
     try:
-        nb = nbformat.reads(raw.decode("utf-8-sig"), as_version=4)
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise SubmissionError("not a notebook: the file is not UTF-8 text", path=name) from exc
-    except Exception as exc:  # nbformat raises several kinds for non-notebooks and corrupt JSON
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise SubmissionError("not a Jupyter notebook: the file is not JSON (save it from Jupyter, or hand in a .py file)",
+                              path=name) from exc
+    if not isinstance(data, dict) or not isinstance(data.get("nbformat"), int):
+        raise SubmissionError("not a Jupyter notebook: the JSON has no 'nbformat' version (is this really a notebook?)",
+                              path=name)
+    try:
+        nb = nbformat.reads(text, as_version=4)
+        sources = [(i, cell.get("source", "")) for i, cell in enumerate(nb.get("cells", []), start=1)
+                   if isinstance(cell, dict) and cell.get("cell_type") == "code"]
+        if not all(isinstance(source, str) for _, source in sources):
+            raise TypeError("a code cell's source is not text")
+    except Exception as exc:  # nbformat raises several kinds for corrupt or unsupported notebooks
         raise SubmissionError(f"not a valid Jupyter notebook ({type(exc).__name__}: {str(exc)[:150]})", path=name) from exc
     pieces: list[str] = []
     skipped: list[str] = []
-    for index, cell in enumerate(nb.get("cells", []), start=1):
-        if cell.get("cell_type") != "code":
-            continue
-        source, magics = _strip_ipython(cell.get("source", ""))
+    check_names: set[str] = set()  # names imported from the grader: the notebook's own check cells
+    for index, cell_source in sources:
+        source, magics = _strip_ipython(cell_source)
         skipped.extend(f"cell {index}: IPython line {m} not run" for m in magics)
         try:
             tree = ast.parse(source)
-        except SyntaxError as exc:
-            skipped.append(f"cell {index}: syntax error on line {exc.lineno}: {exc.msg} (the whole cell was skipped)")
+        except (SyntaxError, ValueError) as exc:  # ValueError: null bytes on older Pythons
+            first = next((line.strip() for line in source.splitlines() if line.strip()), "")[:50]
+            where = f" on line {exc.lineno}" if getattr(exc, "lineno", None) else ""
+            skipped.append(f"cell {index} ({first!r}): syntax error{where}: {getattr(exc, 'msg', exc)} (the whole cell was skipped)")
             continue
         lines = source.splitlines(keepends=True)
         for node in tree.body:
             segment = "".join(lines[(node.decorator_list[0].lineno if getattr(node, "decorator_list", None) else node.lineno) - 1:node.end_lineno])
-            if isinstance(node, KEPT) or _simple_assignment(node):
+            if _grader_import(node):
+                check_names.update(alias.asname or alias.name.split(".")[0] for alias in node.names)
+            elif _check_call(node, check_names):
+                continue
+            elif isinstance(node, KEPT) or _simple_assignment(node):
                 pieces.append(segment.rstrip() + "\n")
             elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
                 continue  # a bare string or number: nothing to run

@@ -36,7 +36,7 @@ class ListOf:
     min_items: int = 0
 
 
-_TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}
+_TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false", type(None): "null"}
 
 
 def _type_name(kind: Any) -> str:
@@ -102,7 +102,10 @@ class Validator:
                 if key.default is REQUIRED:
                     self.fail(here, f"missing required key ({key.description})")
                     continue
-                out[name] = key.default() if callable(key.default) else key.default
+                default = key.default() if callable(key.default) else key.default
+                if isinstance(key.kind, Mapping) and isinstance(default, dict):
+                    default = self.mapping(key.kind, default, here)  # an absent mapping gets its keys' defaults too
+                out[name] = default
                 continue
             value = self.value(key.kind, data[name], here)
             if key.choices and value not in key.choices:
@@ -133,8 +136,9 @@ def document(schema: Mapping, indent: int = 0) -> str:
         choices = f"; one of {', '.join(map(str, key.choices))}" if key.choices else ""
         lines.append(f"{pad}- `{name}` ({_type_name(key.kind)}, {default}{choices}): {key.description}")
         inner = key.kind.item if isinstance(key.kind, ListOf) else key.kind
-        if isinstance(inner, Mapping):
-            lines.append(document(inner, indent + 1))
+        for option in inner if isinstance(inner, tuple) else (inner,):  # e.g. (a mapping, None)
+            if isinstance(option, Mapping):
+                lines.append(document(option, indent + 1))
     return "\n".join(lines)
 
 

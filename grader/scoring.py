@@ -84,8 +84,10 @@ class AssignmentResult:
 
 
 def earned(points: float, fraction: float) -> float:
-    """Points for a fraction of credit, rounded to avoid 0.30000000000000004 in gradebooks."""
-    return round(points * max(0.0, min(1.0, fraction)), 4)
+    """Points for a fraction of credit, rounded to avoid 0.30000000000000004 in gradebooks; NaN earns 0."""
+    if not fraction >= 0.0:  # NaN: min(1.0, nan) is 1.0, which would give full marks
+        return 0.0
+    return round(points * min(1.0, fraction), 4)
 
 
 def status_for(fraction: float) -> str:

@@ -37,6 +37,19 @@ LIMITS = Mapping(
     "limits",
 )
 
+# A case's tolerance override: keys it leaves out inherit the assignment's tolerance (None here).
+CASE_TOLERANCE = Mapping(
+    {name: Key(key.kind, f"{key.description} (absent: the assignment's value)", None, check=key.check)
+     for name, key in TOLERANCE.keys.items()},
+    "tolerance",
+)
+
+
+def _positive_or_none(value: Any) -> str | None:
+    """Check: absent (None) or a number above zero."""
+    return None if value is None else positive(value)
+
+
 CASE = Mapping(
     {
         "name": Key(str, "unique case name; also the default generator", check=identifier),
@@ -44,8 +57,8 @@ CASE = Mapping(
         "visibility": Key(str, "public cases ship with stored expected values; hidden ones are seeded per student", "hidden", choices=("public", "hidden")),
         "generator": Key(str, "function in cases.py that makes the probe from a seeded rng (default: the case name)", "", ),
         "checks": Key(ListOf(str, 1), "'reference' (compare with the reference output) and/or names of property functions in cases.py", lambda: ["reference"]),
-        "tolerance": Key((Mapping(TOLERANCE.keys, "tolerance"), type(None)), "overrides the assignment's tolerance for this case", None),
-        "time_seconds": Key((float, type(None)), "overrides limits.time_seconds for this case", None),
+        "tolerance": Key((CASE_TOLERANCE, type(None)), "overrides the assignment's tolerance for this case", None),
+        "time_seconds": Key((float, type(None)), "overrides limits.time_seconds for this case", None, check=_positive_or_none),
         "description": Key(str, "what the case checks, shown to students", ""),
     },
     "case",
@@ -245,6 +258,8 @@ def load_assignment(course: Course, folder: Path) -> Assignment:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise SpecError(f"not valid YAML: {exc}", path=str(path)) from exc
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"not UTF-8 text (byte {exc.start}): save the manifest as UTF-8", path=str(path)) from exc
     except OSError as exc:
         raise SpecError(f"cannot read: {exc.strerror}", path=str(path)) from exc
     validator = Validator(str(path))
@@ -257,9 +272,12 @@ def load_assignment(course: Course, folder: Path) -> Assignment:
 
 
 def _tolerance(data: dict | None, base: Tolerance) -> Tolerance:
+    """``base`` with the keys ``data`` sets (a key that is absent or None keeps the base's value)."""
     if not data:
         return base
-    return Tolerance(rtol=data.get("rtol", base.rtol), atol=data.get("atol", base.atol), exact=data.get("exact", base.exact))
+    def pick(key: str) -> Any:
+        return getattr(base, key) if data.get(key) is None else data[key]
+    return Tolerance(rtol=pick("rtol"), atol=pick("atol"), exact=pick("exact"))
 
 
 def _build(course: Course, folder: Path, data: dict[str, Any], validator: Validator) -> Assignment:
@@ -285,7 +303,7 @@ def _build(course: Course, folder: Path, data: dict[str, Any], validator: Valida
                     generator=case["generator"] or case["name"],
                     checks=tuple(case["checks"]),
                     tolerance=_tolerance(case["tolerance"], base_tol),
-                    time_seconds=float(case["time_seconds"] or limits.time_seconds),
+                    time_seconds=float(limits.time_seconds if case["time_seconds"] is None else case["time_seconds"]),
                     description=case["description"],
                 )
             )

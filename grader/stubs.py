@@ -17,10 +17,16 @@ def _function_stub(node: ast.FunctionDef, lines: list[str], module: str, path: s
     """The ``def`` line(s), the docstring, and a body that fails loudly."""
     first = (node.decorator_list[0].lineno if node.decorator_list else node.lineno) - 1
     body = node.body[0]
-    end = body.end_lineno if _is_docstring(body) else body.lineno - 1
+    # the signature ends before the first statement, less the comments and blank lines that precede it
+    # (comments in the body are the reference's, not the student's spec)
+    end = body.lineno - 1
+    while end > first + 1 and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
+        end -= 1
     if end <= first:
         raise SpecError(f"function {node.name}: put its body on its own lines", path=path)
     header = "".join(lines[first:end]).rstrip()
+    if _is_docstring(body):
+        header += "\n" + "".join(lines[body.lineno - 1:body.end_lineno]).rstrip()
     indent = " " * body.col_offset
     return f"{header}\n{indent}raise NotImplementedError(\"{module}.{node.name} is not implemented yet\")\n"
 
@@ -33,9 +39,11 @@ def make_stub(source: str, module: str, path: str = "<solution>") -> str:
         raise SpecError(f"syntax error in the reference: {exc.msg} (line {exc.lineno})", path=path) from exc
     lines = source.splitlines(keepends=True)
     pieces: list[str] = []
+    has_docstring = False
     for index, node in enumerate(tree.body):
         segment = "".join(lines[node.lineno - 1:node.end_lineno])
         if index == 0 and isinstance(node, ast.Expr) and isinstance(getattr(node, "value", None), ast.Constant):
+            has_docstring = True
             pieces.append(segment.rstrip() + "\n" + HEADER)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             pieces.append(segment.rstrip() + "\n")
@@ -51,7 +59,7 @@ def make_stub(source: str, module: str, path: str = "<solution>") -> str:
             raise SpecError(f"class {node.name}: stubs are generated for functions only", path=path)
         # anything else (module-level code of the reference) is not part of the student's spec
     text = "".join(pieces)
-    if not text.startswith('"""') and not text.startswith("'''"):
+    if not has_docstring:  # (r-, u- or single-quoted docstrings got the header after them already)
         text = HEADER + text
     return text.rstrip() + "\n"
 

@@ -56,7 +56,8 @@ def read_source(submitted: SubmittedFile) -> Source:
         try:
             text = submitted.raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise SubmissionError(f"not UTF-8 text (byte {exc.start}): save the file as UTF-8", path=submitted.label) from exc
+            line = submitted.raw[:exc.start].count(b"\n") + 1
+            raise SubmissionError(f"not UTF-8 text (line {line}, byte {exc.start}): save the file as UTF-8", path=submitted.label) from exc
         skipped = ()
     filename = f"<{PurePosixPath(submitted.label.split(':')[-1]).name}>"
     try:
@@ -115,16 +116,19 @@ def _from_zip(path: Path, modules: set[str]) -> StudentSubmission:
                 with archive.open(info) as handle:
                     raw = handle.read(MAX_FILE_BYTES + 1)
                 _add(files, member.stem, SubmittedFile(f"{path.name}:{info.filename}", raw), problems)
-    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
-        problems.append(f"{path.name}: not a readable zip ({exc})")
+    except Exception as exc:  # BadZipFile, zlib.error, EOFError, encrypted members...: one student's problem only
+        problems.append(f"{path.name}: not a readable zip ({type(exc).__name__}: {exc})")
     return StudentSubmission(student, files, tuple(problems))
 
 
 def _add(files: dict[str, SubmittedFile], module: str, submitted: SubmittedFile, problems: list[str]) -> None:
     """Keep one file per module: a .py beats a notebook; a second file of a kind is reported."""
     current = files.get(module)
-    if current is None or (current.is_notebook and not submitted.is_notebook):
+    if current is None:
         files[module] = submitted
+    elif current.is_notebook and not submitted.is_notebook:
+        files[module] = submitted
+        problems.append(f"{current.label}: ignored, grading {submitted.label} instead (a .py file beats a notebook)")
     else:
         problems.append(f"{submitted.label}: ignored, already grading {current.label}")
 

@@ -11,17 +11,15 @@ from grader.checks.verdict import Verdict
 def central_difference(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-5) -> np.ndarray:
     """d f / d x by ``(f(x + h e_i) - f(x - h e_i)) / 2h`` for every element; ``x`` is restored."""
     x = np.asarray(x, dtype=np.float64)
-    grad = np.zeros_like(x)
-    flat = x.reshape(-1)
-    out = grad.reshape(-1)
-    for i in range(flat.size):
-        old = flat[i]
-        flat[i] = old + h
+    grad = np.zeros(x.shape, dtype=np.float64)
+    for i in np.ndindex(x.shape):  # index x itself: x.reshape(-1) would copy a non-contiguous x (e.g. W.T)
+        old = x[i]
+        x[i] = old + h
         plus = float(f(x))
-        flat[i] = old - h
+        x[i] = old - h
         minus = float(f(x))
-        flat[i] = old
-        out[i] = (plus - minus) / (2 * h)
+        x[i] = old
+        grad[i] = (plus - minus) / (2 * h)
     return grad
 
 

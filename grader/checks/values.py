@@ -77,14 +77,16 @@ def compare_arrays(got: np.ndarray, expected: np.ndarray, tol: Tolerance, where:
     e = expected.astype(np.float64) if expected.dtype.kind != "c" else expected
     g_bad = ~np.isfinite(g)
     e_bad = ~np.isfinite(e)
+    # NaN matches NaN, inf matches only the same inf; a non-finite value is never "close" to anything
+    same_non_finite = g_bad & e_bad & ((g == e) | (np.isnan(g) & np.isnan(e)))
     if tol.exact or expected.dtype.kind in "biu":
-        wrong = ~((g == e) | (g_bad & e_bad & (np.isnan(g) == np.isnan(e))))
+        wrong = ~((g == e) | same_non_finite)
     else:
         scale = max(1.0, float(np.max(np.abs(e[~e_bad])))) if np.any(~e_bad) else 1.0
         with np.errstate(invalid="ignore", over="ignore"):
             bound = tol.atol * scale + tol.rtol * np.abs(e)
-            close = np.abs(g - e) <= bound
-        wrong = ~(close | (g_bad & e_bad & ((g == e) | (np.isnan(g) & np.isnan(e)))))
+            close = ~g_bad & ~e_bad & (np.abs(g - e) <= bound)
+        wrong = ~(close | same_non_finite)
     if not np.any(wrong):
         return Verdict.ok()
     details: dict[str, Any] = {"wrong": int(np.count_nonzero(wrong)), "size": int(wrong.size)}

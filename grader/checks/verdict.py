@@ -44,4 +44,7 @@ class Verdict:
     @classmethod
     def partial(cls, fraction: float, message: str, **details) -> "Verdict":
         """Some credit, e.g. right statistics but not the spec's exact random draw."""
-        return cls(max(0.0, min(1.0, float(fraction))), message, "", details)
+        fraction = float(fraction)
+        if not fraction >= 0.0:  # NaN (e.g. a statistic of a NaN output): no credit, never min(1.0, nan) == 1.0
+            fraction = 0.0
+        return cls(min(1.0, fraction), message, "", details)

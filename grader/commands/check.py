@@ -1,15 +1,17 @@
 """`grader check`: a student's local run of the public cases, without the solutions."""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
+from typing import Sequence
 
 from grader.errors import UsageError
 from grader.grading import AssignmentGrader
 from grader.reports.text import case_table, score_line
 from grader.sandbox import Sandbox
 from grader.scoring import AssignmentResult
-from grader.spec import Course
-from grader.submissions import read_file
+from grader.spec import Assignment, Course
+from grader.submissions import SubmittedFile, read_file
 
 
 def default_path(course: Course, module: str) -> Path:
@@ -19,19 +21,38 @@ def default_path(course: Course, module: str) -> Path:
     return nb if nb.is_file() and not py.is_file() else py
 
 
-def check(course: Course, slug: str, path: Path | None = None, isolation: str = "auto") -> tuple[AssignmentResult, str]:
+def public_grader(assignment: Assignment, parts: Sequence[str] | None = None) -> AssignmentGrader:
+    """The grader of the public cases from the fixtures, restricted to ``parts`` when given."""
+    grader = AssignmentGrader.from_fixtures(assignment)
+    if parts is None:
+        return grader
+    known = [p.name for p in assignment.parts]
+    unknown = [p for p in parts if p not in known]
+    if unknown:
+        raise UsageError(f"{assignment.slug} has no part {unknown[0]!r} (parts: {', '.join(known)})")
+    return replace(grader, public=[c for c in grader.public or [] if c.spec.part in parts])
+
+
+def check_submitted(assignment: Assignment, submitted: SubmittedFile, *, parts: Sequence[str] | None = None,
+                    hide: Sequence[str] = (), isolation: str = "auto") -> tuple[AssignmentResult, str]:
+    """Grade one submitted file on the public cases (of ``parts``, default all) in a sandbox hiding ``hide``."""
+    grader = public_grader(assignment, parts)
+    hide = [str(assignment.course.root), str(assignment.course.solutions_dir), *hide]
+    with Sandbox(hide=hide, isolation=isolation) as sandbox:
+        result = grader.grade_file(sandbox, "local", submitted, public_only=True)
+        level = f"{sandbox.level} ({sandbox.level_description})"
+    return result, level
+
+
+def check(course: Course, slug: str, path: Path | None = None, isolation: str = "auto",
+          parts: Sequence[str] | None = None) -> tuple[AssignmentResult, str]:
     """Grade ``path`` on the public cases; returns the result and the isolation level's description."""
     assignment = course.assignment(slug)
     path = path or default_path(course, assignment.module)
     if not path.exists():
         raise UsageError(f"{path}: no such file (pass --path FILE)")
-    grader = AssignmentGrader.from_fixtures(assignment)
     submitted = read_file(path)
-    hide = [str(course.root), str(course.solutions_dir), str(path.resolve().parent)]
-    with Sandbox(hide=hide, isolation=isolation) as sandbox:
-        result = grader.grade_file(sandbox, "local", submitted, public_only=True)
-        level = f"{sandbox.level} ({sandbox.level_description})"
-    return result, level
+    return check_submitted(assignment, submitted, parts=parts, hide=[str(path.resolve().parent)], isolation=isolation)
 
 
 def render(result: AssignmentResult, level: str) -> str:

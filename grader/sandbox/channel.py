@@ -47,7 +47,7 @@ def encode(value: Any, *, readable: bool = False, _depth: int = 0) -> Any:
     if isinstance(value, float):
         return value
     if isinstance(value, np.ndarray):
-        arr = np.ascontiguousarray(value)
+        arr = np.asarray(value, order="C")  # a plain, C-ordered ndarray (ascontiguousarray makes 0-d arrays 1-d)
         code = _dtype_code(arr.dtype)
         if arr.dtype.byteorder == ">":
             arr = arr.astype(arr.dtype.newbyteorder("<"))
@@ -122,12 +122,15 @@ def decode(data: Any, _depth: int = 0, _budget: _Budget | None = None) -> Any:
         dtype = _checked_dtype(body["dtype"])
         value = body["value"]
         if dtype.kind == "c":
-            if not (isinstance(value, list) and len(value) == 2):
+            if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, (int, float)) for v in value)):
                 raise ChannelError("malformed complex scalar")
             value = complex(*value)
         if not isinstance(value, (int, float, bool, complex)):
             raise ChannelError("malformed scalar value")
-        return np.array(value, dtype=dtype)[()]
+        try:
+            return np.array(value, dtype=dtype)[()]
+        except (OverflowError, ValueError, TypeError) as exc:  # e.g. 300 as uint8
+            raise ChannelError(f"malformed scalar value: {str(exc)[:80]}") from exc
     if tag == "__tuple__":
         if not isinstance(body, list):
             raise ChannelError("malformed tuple")
@@ -164,7 +167,10 @@ def _decode_array(body: Any, budget: _Budget) -> np.ndarray:
             raise ChannelError("malformed array bytes") from exc
         if len(raw) != size * dtype.itemsize:
             raise ChannelError("array bytes do not match its shape")
-        return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+        try:
+            return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+        except ValueError as exc:  # e.g. a dimension numpy cannot hold next to a 0
+            raise ChannelError(f"malformed array shape: {str(exc)[:80]}") from exc
     if "values" in body:
         values = body["values"]
         try:
@@ -173,9 +179,9 @@ def _decode_array(body: Any, budget: _Budget) -> np.ndarray:
                 arr = flat.reshape(shape)
             else:
                 arr = np.array(values, dtype=dtype).reshape(shape)
-        except (ValueError, TypeError) as exc:
-            raise ChannelError(f"malformed array values: {exc}") from exc
-        return np.ascontiguousarray(arr)
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise ChannelError(f"malformed array values: {str(exc)[:120]}") from exc
+        return np.array(arr, order="C")  # a fresh array that owns its data (0-d stays 0-d)
     raise ChannelError("array without data")
 
 

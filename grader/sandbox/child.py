@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import inspect
 import linecache
+import os
 import sys
 import time
 import traceback
@@ -154,9 +155,22 @@ def _flush() -> None:
             pass
 
 
+def _printed_size() -> int:
+    """How many bytes the student has printed so far (stdout and stderr share one log file)."""
+    try:
+        return os.fstat(1).st_size
+    except OSError:
+        return 0
+
+
 def serve(job: dict, fd: int) -> None:
     """Run every case of ``job`` and write one frame per event to ``fd``."""
     filename = job["filename"]
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(line_buffering=True)  # so a case killed mid-run still shows its prints
+        except Exception:
+            pass
     try:
         module = build_module(job["source"], filename, job["module"])
     except BaseException as exc:  # SystemExit at top level too: it is the student's module
@@ -167,7 +181,7 @@ def serve(job: dict, fd: int) -> None:
     write_frame(fd, {"event": "imported"})
     for case in job["cases"]:
         mutations: list[dict] = []
-        write_frame(fd, {"event": "start", "case": case["name"]})
+        write_frame(fd, {"event": "start", "case": case["name"], "printed_at": _printed_size()})
         started = time.perf_counter()
         try:
             value = run_probe(case["probe"], module, mutations)
@@ -177,7 +191,8 @@ def serve(job: dict, fd: int) -> None:
         seconds = time.perf_counter() - started
         _flush()
         try:
-            write_frame(fd, {"event": "done", "case": case["name"], "seconds": seconds, "mutations": mutations[:20], **status})
+            write_frame(fd, {"event": "done", "case": case["name"], "seconds": seconds, "mutations": mutations[:20],
+                             "printed_to": _printed_size(), **status})
         except Exception as exc:  # e.g. an unsupported dtype in the output
             write_frame(fd, {"event": "done", "case": case["name"], "seconds": seconds, "mutations": mutations[:20],
                              "status": "error", "error_type": "OutputError",

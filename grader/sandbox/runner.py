@@ -56,6 +56,7 @@ class _Run:
     current: str | None = None
     stop: str | None = None  # why the child stopped early
     import_error: dict | None = None
+    spans: dict = field(default_factory=dict)  # case -> (first byte, end byte or None) of what it printed
 
 
 def describe_exit(status: int) -> str:
@@ -222,14 +223,15 @@ class Sandbox:
             os.close(read_fd)
         reply = self._recv(timeout=60)
         exit_words = describe_exit(reply.get("exit", 0))
-        printed = str(reply.get("printed", ""))[:2000]
+        log = str(reply.get("printed", ""))
         if run.current is not None and run.stop is None:
             run.stop = exit_words
         if run.current is not None:
             status = "timeout" if run.stop and run.stop.startswith("time limit") else "crashed"
-            run.outcomes.append(Outcome(run.current, status, message=run.stop or exit_words, printed=printed))
-        if printed:
-            run.outcomes = [o if o.printed else replace(o, printed=printed) for o in run.outcomes]
+            run.outcomes.append(Outcome(run.current, status, message=run.stop or exit_words))
+            run.spans[run.current] = (run.spans.get(run.current, (0, None))[0], None)
+        if log:
+            run.outcomes = [replace(o, printed=_slice(log, run.spans.get(o.case))) for o in run.outcomes]
         if run.stop is None and not run.outcomes and run.import_error is None:
             run.stop = exit_words
         return run
@@ -279,12 +281,15 @@ class Sandbox:
                         if position >= len(order) or frame.get("case") != order[position] or run.current:
                             raise ChannelError("out-of-order message")
                         run.current = order[position]
+                        # what module-level code printed belongs to the first case run
+                        run.spans[run.current] = (0 if position == 0 else _offset(frame.get("printed_at")), None)
                         started_at = time.monotonic()
                         deadline = started_at + limits[run.current]
                     elif event == "done":
                         if frame.get("case") != run.current:
                             raise ChannelError("out-of-order message")
                         run.outcomes.append(_outcome(frame, run.current, time.monotonic() - started_at))
+                        run.spans[run.current] = (run.spans[run.current][0], _offset(frame.get("printed_to")))
                         run.current = None
                         position += 1
                         deadline = time.monotonic() + GRACE_SECONDS
@@ -299,6 +304,21 @@ class Sandbox:
                 run.current = None
                 run.stop = str(exc)
                 return run
+
+
+def _offset(value: Any) -> int:
+    """A byte offset the child reported, clamped to something sane."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 1 << 40 else 0
+
+
+def _slice(log: str, span: tuple | None, limit: int = 1000) -> str:
+    """What one case printed, from the log's byte offsets (the log is latin-1: one char per byte)."""
+    if span is None:
+        return ""
+    start, end = span
+    piece = log[start:end] if end is not None else log[start:]
+    text = piece.encode("latin-1").decode("utf-8", "replace")
+    return text if len(text) <= limit else text[:limit] + " [...]"
 
 
 def _outcome(frame: dict, name: str, wall: float) -> Outcome:

@@ -36,8 +36,11 @@ def _recv_exact(sock: socket.socket, reader) -> dict:
             return frames[0]
 
 
-def _read_printed(path: str, limit: int = 2000) -> str:
-    """The start of what the child printed; never follows a link the child may have planted."""
+def _read_printed(path: str, limit: int = 65536) -> str:
+    """The start of what the child printed, one character per byte (latin-1) so offsets stay byte offsets.
+
+    Never follows a link the child may have planted.
+    """
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
@@ -45,7 +48,7 @@ def _read_printed(path: str, limit: int = 2000) -> str:
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             return ""
-        return os.read(fd, limit).decode("utf-8", "replace")
+        return os.read(fd, limit).decode("latin-1")
     finally:
         os.close(fd)
 
