@@ -4,7 +4,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
@@ -115,17 +115,34 @@ def mistake_diagnosis(mistake: Mistake, lead: str = "Your output is exactly what
     return Diagnosis(mistake.id, f"{lead}: {mistake.name}", mistake.hint)
 
 
-def prefer_consistent(per_case: list[list[Diagnosis]]) -> list[Diagnosis | None]:
-    """One diagnosis per case: among a case's candidates, the mistake that explains the most cases.
+def prefer_consistent(per_case: list[list[Diagnosis]], contradictions: Callable[[str], int] | None = None) -> list[Diagnosis | None]:
+    """One diagnosis per case: among a case's candidates, the mistake that best explains the student.
 
     Two mistakes can give the same output on one input (sgn(0) = +1 and np.sign agree away from
-    the boundary); the one that also explains the student's other cases is the likelier one.
+    the boundary). The likelier one explains more of the student's wrong cases and, when
+    ``contradictions`` is given (how many of the student's PASSED cases a mistake would have
+    failed), is contradicted by fewer of the cases the student got right.
     """
     counts: dict[str, int] = {}
     for candidates in per_case:
         for d in {c.id: c for c in candidates}.values():
             counts[d.id] = counts.get(d.id, 0) + 1
-    return [max(c, key=lambda d: counts[d.id]) if c else None for c in per_case]
+    penalty: dict[str, int] = {}
+
+    def score(d: Diagnosis, tied: bool) -> tuple[int, int]:
+        if tied and contradictions is not None and d.id not in penalty:
+            penalty[d.id] = contradictions(d.id)
+        return counts[d.id], -penalty.get(d.id, 0)
+
+    chosen = []
+    for candidates in per_case:
+        if not candidates:
+            chosen.append(None)
+            continue
+        best = max(counts[c.id] for c in candidates)
+        tied = sum(1 for c in candidates if counts[c.id] == best) > 1
+        chosen.append(max(candidates, key=lambda d: score(d, tied)))
+    return chosen
 
 
 def _leaf_pairs(got: Any, expected: Any) -> Iterator[tuple[Any, Any]]:

@@ -174,7 +174,18 @@ class AssignmentGrader:
         outcomes = sandbox.run(source, filename, self.assignment.module, child_cases,
                                {"memory_mb": limits.memory_mb, "file_size_mb": limits.file_size_mb, "processes": limits.processes})
         evaluated = [self.evaluate(case, outcome) for case, outcome in zip(cases, outcomes)]
-        chosen = prefer_consistent([candidates for _, candidates in evaluated])
+        passed = [case for case, (result, _) in zip(cases, evaluated) if result.status == "passed"]
+
+        def contradictions(mistake_id: str) -> int:
+            """How many cases the student passed would this mistake have failed?"""
+            count = 0
+            for case in passed:
+                outputs, _ = self.mistake_runs(case)
+                if mistake_id in outputs and not compare(outputs[mistake_id], case.expected, case.spec.tolerance).passed:
+                    count += 1
+            return count
+
+        chosen = prefer_consistent([candidates for _, candidates in evaluated], contradictions)
         results = tuple(
             replace(result, diagnosis=d.id, hint=d.sentence) if d is not None else result
             for (result, _), d in zip(evaluated, chosen)

@@ -10,6 +10,8 @@ import nbformat
 from grader.errors import SubmissionError
 
 KEPT = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+# Imported only to show things in Jupyter; the experiments that use them are never run when grading.
+DISPLAY_ONLY = {"matplotlib", "seaborn", "plotly", "IPython", "ipywidgets", "tqdm", "pandas", "PIL"}
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,18 @@ def _grader_import(node: ast.stmt) -> bool:
     return isinstance(node, ast.Import) and all(a.name.split(".")[0] == "grader" for a in node.names)
 
 
+def _display_import(node: ast.stmt) -> str | None:
+    """The module of an import that only serves display (plots, widgets, progress bars), else None."""
+    if isinstance(node, ast.ImportFrom) and node.level == 0:
+        names = [node.module or ""]
+    elif isinstance(node, ast.Import):
+        names = [a.name for a in node.names]
+    else:
+        return None
+    roots = {n.split(".")[0] for n in names}
+    return sorted(roots)[0] if roots and roots <= DISPLAY_ONLY else None
+
+
 def _check_call(node: ast.stmt, names: set[str]) -> bool:
     """A bare call of something imported from the grader (``check_part(...)``, ``grader.inline.check_all(...)``)."""
     if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)):
@@ -55,11 +69,12 @@ def _strip_ipython(source: str) -> tuple[str, list[str]]:
     kept, dropped = [], []
     lines = source.splitlines()
     if lines and lines[0].lstrip().startswith("%%"):
-        return "", [f"cell magic {lines[0].strip()[:40]!r}"]
-    for line in lines:
+        return "", [f"cell magic {lines[0].strip()[:40]!r} (the whole cell)"]
+    for number, line in enumerate(lines, start=1):
         stripped = line.lstrip()
         if stripped.startswith(("%", "!")):
-            dropped.append(f"{stripped[:40]!r}")
+            kind = "shell command" if stripped.startswith("!") else "magic"
+            dropped.append(f"line {number}: {kind} {stripped[:40]!r}")
             kept.append("")
         else:
             kept.append(line)
@@ -89,8 +104,9 @@ def extract_code(raw: bytes, name: str) -> ExtractedCode:
                               path=name)
     try:
         nb = nbformat.reads(text, as_version=4)
-        sources = [(i, cell.get("source", "")) for i, cell in enumerate(nb.get("cells", []), start=1)
-                   if isinstance(cell, dict) and cell.get("cell_type") == "code"]
+        # numbered among code cells only, as a student counts the cells they wrote code in
+        sources = list(enumerate((cell.get("source", "") for cell in nb.get("cells", [])
+                                  if isinstance(cell, dict) and cell.get("cell_type") == "code"), start=1))
         if not all(isinstance(source, str) for _, source in sources):
             raise TypeError("a code cell's source is not text")
     except Exception as exc:  # nbformat raises several kinds for corrupt or unsupported notebooks
@@ -100,13 +116,14 @@ def extract_code(raw: bytes, name: str) -> ExtractedCode:
     check_names: set[str] = set()  # names imported from the grader: the notebook's own check cells
     for index, cell_source in sources:
         source, magics = _strip_ipython(cell_source)
-        skipped.extend(f"cell {index}: IPython line {m} not run" for m in magics)
+        skipped.extend(f"code cell {index}, {m}: not run" if m.startswith("line") else f"code cell {index}: {m} not run"
+                       for m in magics)
         try:
             tree = ast.parse(source)
         except (SyntaxError, ValueError) as exc:  # ValueError: null bytes on older Pythons
             first = next((line.strip() for line in source.splitlines() if line.strip()), "")[:50]
             where = f" on line {exc.lineno}" if getattr(exc, "lineno", None) else ""
-            skipped.append(f"cell {index} ({first!r}): syntax error{where}: {getattr(exc, 'msg', exc)} (the whole cell was skipped)")
+            skipped.append(f"code cell {index} ({first!r}): syntax error{where}: {getattr(exc, 'msg', exc)} (the whole cell was skipped)")
             continue
         lines = source.splitlines(keepends=True)
         for node in tree.body:
@@ -115,11 +132,14 @@ def extract_code(raw: bytes, name: str) -> ExtractedCode:
                 check_names.update(alias.asname or alias.name.split(".")[0] for alias in node.names)
             elif _check_call(node, check_names):
                 continue
+            elif _display_import(node):
+                skipped.append(f"code cell {index}, line {node.lineno}: import of {_display_import(node)} not run "
+                               "(display only; graded functions must not need it)")
             elif isinstance(node, KEPT) or _simple_assignment(node):
                 pieces.append(segment.rstrip() + "\n")
             elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
                 continue  # a bare string or number: nothing to run
             else:
                 first = lines[node.lineno - 1].strip()[:60]
-                skipped.append(f"cell {index}, line {node.lineno}: not run ({first!r})")
+                skipped.append(f"code cell {index}, line {node.lineno}: not run ({first!r})")
     return ExtractedCode("\n".join(pieces), tuple(skipped))

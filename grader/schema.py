@@ -1,6 +1,7 @@
 """A tiny declarative schema: every key has a type, a description and a default; unknown keys are errors."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -107,10 +108,12 @@ class Validator:
                     default = self.mapping(key.kind, default, here)  # an absent mapping gets its keys' defaults too
                 out[name] = default
                 continue
+            errors_before = len(self.errors)
             value = self.value(key.kind, data[name], here)
+            well_typed = len(self.errors) == errors_before
             if key.choices and value not in key.choices:
                 self.fail(here, f"expected one of {', '.join(map(str, key.choices))}, got {value!r}")
-            if key.check is not None and not self.errors:
+            if key.check is not None and well_typed:
                 problem = key.check(value)
                 if problem:
                     self.fail(here, problem)
@@ -143,13 +146,13 @@ def document(schema: Mapping, indent: int = 0) -> str:
 
 
 def positive(value: Any) -> str | None:
-    """Check: a number above zero."""
-    return None if value > 0 else f"must be above 0, got {value!r}"
+    """Check: a finite number above zero."""
+    return None if value > 0 and math.isfinite(value) else f"must be a finite number above 0, got {value!r}"
 
 
 def non_negative(value: Any) -> str | None:
-    """Check: a number of at least zero."""
-    return None if value >= 0 else f"must be 0 or more, got {value!r}"
+    """Check: a finite number of at least zero."""
+    return None if value >= 0 and math.isfinite(value) else f"must be a finite number, 0 or more, got {value!r}"
 
 
 def identifier(value: Any) -> str | None:

@@ -288,6 +288,8 @@ def _build(course: Course, folder: Path, data: dict[str, Any], validator: Valida
     seen: dict[str, str] = {}
     parts = []
     for i, part in enumerate(data["parts"]):
+        if any(p.name == part["name"] for p in parts):
+            validator.fail(f"parts[{i}].name", f"duplicate part name {part['name']!r}")
         cases = []
         for j, case in enumerate(part["cases"]):
             where = f"parts[{i}].cases[{j}].name"

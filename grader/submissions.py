@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -71,6 +72,18 @@ def read_source(submitted: SubmittedFile) -> Source:
     return Source(text, filename, skipped)
 
 
+def module_of(stem: str, modules: set[str]) -> str | None:
+    """The module a file name stands for, forgiving what LMS exports and downloads do to names.
+
+    ``Perceptron.py``, ``perceptron (1).ipynb`` and ``perceptron-2.py`` all mean ``perceptron``.
+    """
+    if stem in modules:
+        return stem
+    name = re.sub(r"(\s*\(\d+\)|-\d+)$", "", stem.strip()).lower()
+    matches = [m for m in modules if m.lower() == name]
+    return matches[0] if len(matches) == 1 else None
+
+
 def read_file(path: Path) -> SubmittedFile:
     """A single file given on the command line."""
     if not path.is_file():
@@ -86,7 +99,8 @@ def _from_folder(folder: Path, modules: set[str]) -> StudentSubmission:
     files: dict[str, SubmittedFile] = {}
     problems = []
     for path in sorted(folder.rglob("*")):
-        if path.is_symlink() or not path.is_file() or path.suffix not in SUFFIXES or path.stem not in modules:
+        module = module_of(path.stem, modules)
+        if path.is_symlink() or not path.is_file() or path.suffix.lower() not in SUFFIXES or module is None:
             continue
         if ".ipynb_checkpoints" in path.parts:
             continue
@@ -94,7 +108,7 @@ def _from_folder(folder: Path, modules: set[str]) -> StudentSubmission:
             problems.append(f"{path.name}: larger than {MAX_FILE_BYTES // 2**20} MiB, ignored")
             continue
         label = f"{folder.name}/{path.relative_to(folder).as_posix()}"
-        _add(files, path.stem, SubmittedFile(label, path.read_bytes()), problems)
+        _add(files, module, SubmittedFile(label, path.read_bytes()), problems)
     return StudentSubmission(folder.name, files, tuple(problems))
 
 
@@ -106,7 +120,8 @@ def _from_zip(path: Path, modules: set[str]) -> StudentSubmission:
         with zipfile.ZipFile(path) as archive:
             for info in archive.infolist():
                 member = PurePosixPath(info.filename)
-                if info.is_dir() or member.suffix not in SUFFIXES or member.stem not in modules:
+                module = module_of(member.stem, modules)
+                if info.is_dir() or member.suffix.lower() not in SUFFIXES or module is None:
                     continue
                 if "__MACOSX" in member.parts or ".ipynb_checkpoints" in member.parts:
                     continue
@@ -115,7 +130,7 @@ def _from_zip(path: Path, modules: set[str]) -> StudentSubmission:
                     continue
                 with archive.open(info) as handle:
                     raw = handle.read(MAX_FILE_BYTES + 1)
-                _add(files, member.stem, SubmittedFile(f"{path.name}:{info.filename}", raw), problems)
+                _add(files, module, SubmittedFile(f"{path.name}:{info.filename}", raw), problems)
     except Exception as exc:  # BadZipFile, zlib.error, EOFError, encrypted members...: one student's problem only
         problems.append(f"{path.name}: not a readable zip ({type(exc).__name__}: {exc})")
     return StudentSubmission(student, files, tuple(problems))

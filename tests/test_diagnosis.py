@@ -227,3 +227,14 @@ def test_every_real_catalogue_loads(course):
         catalogue = load_catalogue(course.assignment(slug).mistakes_dir)
         assert catalogue, slug
         assert all(m.name and m.hint for m in catalogue)
+
+
+def test_a_tie_goes_to_the_mistake_contradicted_by_fewer_passed_cases():
+    from grader.diagnosis import Diagnosis, prefer_consistent
+
+    deep = Diagnosis("deep", "dropout_forward ignores train", "")
+    shallow = Diagnosis("shallow", "the network passes train=True", "")
+    per_case = [[deep, shallow], [deep, shallow], []]
+    contradicted = {"deep": 2, "shallow": 0}  # the student passed the cases that test dropout_forward itself
+    assert prefer_consistent(per_case, contradicted.__getitem__) == [shallow, shallow, None]
+    assert prefer_consistent(per_case, {"deep": 0, "shallow": 1}.__getitem__) == [deep, deep, None]

@@ -249,7 +249,7 @@ def test_check_cells_are_left_out_of_the_extracted_code_silently():
     ])
     extracted = extract_code(nbformat.writes(nb).encode(), "x.ipynb")
     assert extracted.source == "import numpy as np\n"
-    assert extracted.skipped == ("cell 3, line 1: not run ('check_other()')",)
+    assert extracted.skipped == ("code cell 3, line 1: not run ('check_other()')",)
 
 
 # -- running in a real kernel -----------------------------------------------------------------------

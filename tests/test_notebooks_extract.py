@@ -52,16 +52,26 @@ def test_other_statements_are_skipped_and_listed_with_cell_and_line():
     for code in ("X = f(3)", "print(X)", "for i in range", "np.zeros(3)"):
         assert code not in result.source
     assert result.skipped == (
-        "cell 2, line 1: not run ('X = f(3)')",
-        "cell 2, line 2: not run ('print(X)')",
-        "cell 3, line 3: not run ('for i in range(3):')",
-        "cell 3, line 5: not run ('w = np.zeros(3)')",
+        "code cell 2, line 1: not run ('X = f(3)')",
+        "code cell 2, line 2: not run ('print(X)')",
+        "code cell 3, line 3: not run ('for i in range(3):')",
+        "code cell 3, line 5: not run ('w = np.zeros(3)')",
     )
 
 
-def test_cell_numbers_count_markdown_cells_too():
+def test_cell_numbers_count_code_cells_only():
     result = extract(v4.new_markdown_cell("# Title"), "def f():\n    return 1", v4.new_markdown_cell("text"), "f()")
-    assert result.skipped == ("cell 4, line 1: not run ('f()')",)
+    assert result.skipped == ("code cell 2, line 1: not run ('f()')",)
+
+
+def test_display_only_imports_are_skipped_and_listed():
+    result = extract("import numpy as np\nimport matplotlib.pyplot as plt\nfrom IPython.display import display",
+                     "def f():\n    return 1")
+    assert "import numpy as np" in result.source and "matplotlib" not in result.source and "IPython" not in result.source
+    assert result.skipped == (
+        "code cell 1, line 2: import of matplotlib not run (display only; graded functions must not need it)",
+        "code cell 1, line 3: import of IPython not run (display only; graded functions must not need it)",
+    )
 
 
 def test_bare_strings_and_numbers_are_dropped_silently():
@@ -75,7 +85,9 @@ def test_line_magics_and_shell_lines_are_skipped_and_listed():
     assert "import numpy as np" in result.source and "def f():" in result.source
     assert "pip" not in result.source and "matplotlib" not in result.source
     assert len(result.skipped) == 3
-    assert all(s.startswith("cell 1: IPython line") and s.endswith("not run") for s in result.skipped)
+    assert all(s.startswith("code cell 1, line ") and s.endswith("not run") for s in result.skipped)
+    assert result.skipped[0] == "code cell 1, line 1: magic '%matplotlib inline': not run"
+    assert result.skipped[1] == "code cell 1, line 3: shell command '!pip install torch': not run"
     assert any("%matplotlib inline" in s for s in result.skipped)
     assert any("!pip install torch" in s for s in result.skipped)
     assert any("%time x = 1" in s for s in result.skipped)
@@ -85,7 +97,7 @@ def test_a_cell_magic_skips_the_whole_cell_and_lists_it():
     result = extract("%%timeit\ndef f():\n    return 1", "def g():\n    return 2")
     assert "def f" not in result.source and "def g():" in result.source
     (skipped,) = result.skipped
-    assert skipped.startswith("cell 1:") and "cell magic" in skipped and "%%timeit" in skipped
+    assert skipped == "code cell 1: cell magic '%%timeit' (the whole cell) not run"
 
 
 def test_a_cell_with_a_syntax_error_is_skipped_whole_and_listed():
@@ -97,7 +109,7 @@ def test_a_cell_with_a_syntax_error_is_skipped_whole_and_listed():
     assert "def good():" in result.source and "def later():" in result.source
     assert "half_done" not in result.source  # the whole cell, not only the bad line
     (skipped,) = result.skipped
-    assert skipped.startswith("cell 2 ('def half_done():'): syntax error on line 4")
+    assert skipped.startswith("code cell 2 ('def half_done():'): syntax error on line 4")
     assert "the whole cell was skipped" in skipped
 
 

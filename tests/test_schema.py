@@ -128,7 +128,7 @@ def test_a_value_outside_its_choices_lists_the_choices():
 
 def test_a_failing_check_is_reported_at_its_key():
     message = error_of(valid(items=[{"name": "a", "weight": -1}]))
-    assert "items[0].weight: must be 0 or more, got -1.0" in message
+    assert "items[0].weight: must be a finite number, 0 or more, got -1.0" in message
 
 
 def test_optional_value_accepts_null_and_a_number_but_not_a_string():

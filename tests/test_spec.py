@@ -182,18 +182,18 @@ def test_bad_visibility_lists_the_choices(tmp_path):
 
 def test_negative_points_are_rejected(tmp_path):
     message = spec_error(tmp_path, with_cases("- {name: alpha, points: 1}\n- {name: beta, points: -2}\n"))
-    assert "parts[0].cases[1].points: must be 0 or more" in message
+    assert "parts[0].cases[1].points: must be a finite number, 0 or more" in message
 
 
 @pytest.mark.parametrize("value", ["0", "-1"])
 def test_non_positive_case_time_is_rejected(tmp_path, value):
     message = spec_error(tmp_path, with_cases(f"- {{name: alpha, points: 1, time_seconds: {value}}}\n"))
-    assert "parts[0].cases[0].time_seconds: must be above 0" in message
+    assert "parts[0].cases[0].time_seconds: must be a finite number above 0" in message
 
 
 def test_negative_tolerance_is_rejected(tmp_path):
     message = spec_error(tmp_path, with_cases("- {name: alpha, points: 1}\n", top="tolerance: {atol: -1.0e-8}\n"))
-    assert "tolerance.atol: must be 0 or more" in message
+    assert "tolerance.atol: must be a finite number, 0 or more" in message
 
 
 def test_non_identifier_case_name_is_rejected(tmp_path):
@@ -308,3 +308,21 @@ def test_manifest_reference_page_documents_every_case_key():
     case_keys = MANIFEST.keys["parts"].kind.item.keys["cases"].kind.item.keys
     for name in case_keys:
         assert f"    - `{name}` (" in page
+
+
+def test_duplicate_part_names_are_rejected(tmp_path):
+    text = MINIMAL + "  - name: first\n    cases:\n      - {name: gamma, points: 1}\n"
+    message = spec_error(tmp_path, text)
+    assert "parts[1].name" in message and "duplicate part name 'first'" in message
+
+
+def test_infinite_points_and_limits_are_rejected(tmp_path):
+    message = spec_error(tmp_path, with_cases("- {name: a, points: .inf}", top="limits: {time_seconds: .inf}\n"))
+    assert "limits.time_seconds: must be a finite number above 0" in message
+    assert "parts[0].cases[0].points: must be a finite number, 0 or more" in message
+
+
+def test_a_value_error_is_reported_even_after_an_earlier_unrelated_error(tmp_path):
+    message = spec_error(tmp_path, with_cases("- {name: a, points: -1}", top="colour: blue\n"))
+    assert "colour: unknown key" in message
+    assert "parts[0].cases[0].points: must be a finite number, 0 or more" in message

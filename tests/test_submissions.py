@@ -263,3 +263,17 @@ def test_read_file_of_an_oversized_file_is_a_submission_error(tmp_path, monkeypa
     monkeypatch.setattr(submissions, "MAX_FILE_BYTES", 10)
     with pytest.raises(SubmissionError, match="larger than"):
         read_file(write(tmp_path / "perceptron.py", "A = 1\n" * 10))
+
+
+def test_file_names_mangled_by_an_lms_still_count(tmp_path):
+    from grader.submissions import module_of
+
+    modules = {"perceptron", "char_rnn"}
+    assert module_of("Perceptron", modules) == "perceptron"
+    assert module_of("perceptron (1)", modules) == "perceptron"
+    assert module_of("char_rnn-2", modules) == "char_rnn"
+    assert module_of("perceptron_old", modules) is None
+    (tmp_path / "subs" / "zoe").mkdir(parents=True)
+    (tmp_path / "subs" / "zoe" / "Perceptron (1).py").write_text("x = 1\n")
+    (student,) = discover(tmp_path / "subs", modules)
+    assert set(student.files) == {"perceptron"}
