@@ -261,3 +261,12 @@ def test_a_submission_inside_a_scratch_folder_can_still_be_graded(tmp_path):
     with Sandbox(hide=["/tmp", str(tmp_path)]) as box:
         (outcome,) = run(box, case("add", "add", 1, 2))
     assert outcome.status == "ok" and outcome.value == 3
+
+
+def test_without_namespaces_the_limits_still_hold_and_the_level_says_so():
+    with Sandbox(isolation="rlimits-only") as box:
+        assert box.level == "rlimits-only"
+        assert "could read files" in box.level_description
+        outcomes = run(box, case("loop", "spin", seconds=0.5), case("bomb", "bomb"), case("after", "add", 1, 1))
+    assert [o.status for o in outcomes] == ["timeout", "error", "ok"]
+    assert outcomes[1].error_type == "MemoryError"

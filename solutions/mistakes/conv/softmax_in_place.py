@@ -1,7 +1,7 @@
 """Softmax that shifts its input in place."""
 MISTAKE = "In-place edit of the input: softmax subtracts the row maximum from Z itself (Z -= ...), changing the caller's array"
-HINT = ("Never modify an argument: write shifted = Z - Z.max(axis=1, keepdims=True) (a new array) "
-        "instead of Z -= ... ; the caller may still need Z.")
+HINT = ("Never modify an argument: the caller still needs Z. Subtract the row maxima into a NEW array "
+        "(an expression, not an in-place -= on Z or a view of it).")
 
 
 def softmax(Z):
