@@ -1,4 +1,5 @@
 """``python -m grader``: the same as the ``grader`` console script."""
 from grader.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # guarded: worker processes re-import the main module
+    raise SystemExit(main())

@@ -16,7 +16,7 @@ from grader.checks import Verdict, compare, show
 from grader.diagnosis import Diagnosis, Mistake, affects, diagnose, load_catalogue, mistake_diagnosis, prefer_consistent
 from grader.errors import SpecError, SubmissionError
 from grader.sandbox import ChildCase, Outcome, Sandbox
-from grader.sandbox.channel import decode, encode
+from grader.sandbox.channel import copy_plain, encode
 from grader.sandbox.child import StudentProxy
 from grader.scoring import AssignmentResult, CaseResult, earned, status_for, whole_assignment
 from grader.submissions import SubmittedFile, read_source
@@ -25,7 +25,7 @@ from grader.spec import Assignment, CaseSpec, import_file
 
 def plain(value: Any) -> Any:
     """A value as it would come back from the sandbox (fresh copies, tuples kept, plain ndarrays)."""
-    return decode(encode(value))
+    return copy_plain(value)
 
 
 @dataclass(frozen=True)

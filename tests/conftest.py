@@ -115,3 +115,10 @@ def make_course(root: Path, *, manifest: str = TINY_MANIFEST, cases: str = TINY_
 def tiny_course(tmp_path: Path) -> Course:
     """A freshly written tiny course (no stub or fixtures yet: run build)."""
     return make_course(tmp_path / "course")
+
+
+@pytest.fixture(autouse=True)
+def _no_course_secret_from_the_environment(monkeypatch):
+    """Tests expect the built-in default secret: a developer's GRADER_SECRET must not change hidden inputs."""
+    monkeypatch.delenv("GRADER_SECRET", raising=False)
+    monkeypatch.delenv("GRADER_COURSE", raising=False)

@@ -4,23 +4,22 @@ from __future__ import annotations
 import json
 import os
 import sys
-import traceback
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tqdm import tqdm
 
 from grader.cases import DEFAULT_SECRET
-from grader.errors import GraderError, UsageError
+from grader.batch import Job, Settings, run_jobs
+from grader.errors import UsageError
 from grader.grading import AssignmentGrader
 from grader.reports.gradebook import atomic_write, gradebook_csv, read_student_json, student_json
 from grader.reports.html import student_page, summary_page
 from grader.reports.summary import summarise, summary_text
-from grader.sandbox import SandboxPool
-from grader.scoring import AssignmentResult, whole_assignment
+from grader.sandbox.isolation import LEVELS
+from grader.scoring import AssignmentResult
 from grader.spec import Course
-from grader.submissions import StudentSubmission, discover
+from grader.submissions import discover
 
 
 @dataclass
@@ -58,60 +57,57 @@ def _safe_name(student: str) -> str:
 
 def grade(course: Course, submissions: Path, out: Path, slugs: list[str] | None = None, *, jobs: int | None = None,
           secret: str = DEFAULT_SECRET, fresh: bool = False, isolation: str = "auto", progress: bool | None = None) -> GradeRun:
-    """Grade every student under ``submissions`` on ``slugs`` (default: all assignments)."""
+    """Grade every student under ``submissions`` on ``slugs`` (default: all assignments).
+
+    Each student's JSON and HTML are written as soon as they are graded; a later run keeps the
+    results whose file, course files and secret are unchanged (unless ``fresh``), so an
+    interrupted batch picks up where it stopped.
+    """
     chosen = slugs or course.slugs()
     graders = {slug: AssignmentGrader.with_solutions(course.assignment(slug), secret) for slug in chosen}
-    for g in graders.values():
-        g.prepare("warm-up", public_only=True)  # compute the shared public expectations once
-    modules = {g.assignment.module: slug for slug, g in graders.items()}
-    students = discover(submissions, set(modules))
+    students = discover(submissions, {g.assignment.module for g in graders.values()})
     out.mkdir(parents=True, exist_ok=True)
     run = GradeRun(out)
-    hide = [str(course.root), str(course.solutions_dir), str(submissions.resolve()), str(out.resolve())]
-    jobs = jobs or os.cpu_count() or 1
-    with SandboxPool(min(jobs, max(1, len(students))), hide=hide, isolation=isolation) as pool:
-        run.isolation = pool.level_description
-
-        def work(sub: StudentSubmission) -> tuple[str, list[AssignmentResult], bool]:
-            saved = None if fresh else read_student_json(out / f"{_safe_name(sub.student)}.json")
-            results, reused = [], True
-            for slug, g in graders.items():
-                submitted = sub.files.get(g.assignment.module)
-                previous = _matching(saved, slug, g, submitted)
-                if previous is not None:
-                    results.append(previous)
-                    continue
-                reused = False
-                try:
-                    with pool.acquire() as sandbox:
-                        results.append(g.grade_file(sandbox, sub.student, submitted))
-                except GraderError:
-                    raise
-                except Exception as exc:  # never let one submission stop the batch
-                    detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
-                    results.append(whole_assignment(sub.student, g.assignment, g.assignment.cases, "crashed",
-                                                    f"internal grader error while grading this submission: {detail}"))
-            _write_student(out, sub.student, results, run.isolation)
-            return sub.student, results, reused
-
-        with ThreadPoolExecutor(max_workers=jobs) as executor:
-            futures = [executor.submit(work, sub) for sub in students]
-            bar = tqdm(total=len(futures), unit="student", desc="grading", file=sys.stderr,
-                       disable=(not progress) if progress is not None else None)
-            for future in as_completed(futures):
-                student, results, reused = future.result()
-                run.rows[student] = results
-                run.reused += reused
-                bar.update(1)
-            bar.close()
-        for sub in students:
-            if sub.problems:
-                run.warnings.extend(f"{sub.student}: {p}" for p in sub.problems)
+    kept: dict[str, dict[str, AssignmentResult]] = {}
+    todo: list[Job] = []
+    for sub in students:
+        run.warnings.extend(f"{sub.student}: {p}" for p in sub.problems)
+        saved = None if fresh else read_student_json(out / f"{_safe_name(sub.student)}.json")
+        kept[sub.student] = {}
+        for slug, g in graders.items():
+            previous = _matching(saved, slug, g, sub.files.get(g.assignment.module))
+            if previous is not None:
+                kept[sub.student][slug] = previous
+        missing = tuple(slug for slug in chosen if slug not in kept[sub.student])
+        if missing:
+            todo.append(Job(sub.student, sub.files, missing))
+        else:
+            run.rows[sub.student] = [kept[sub.student][slug] for slug in chosen]
+            run.reused += 1
+    settings = Settings(str(course.root), tuple(chosen), secret,
+                        (str(course.root), str(course.solutions_dir), str(submissions.resolve()), str(out.resolve())), isolation)
+    bar = tqdm(total=len(todo), unit="student", desc="grading", file=sys.stderr,
+               disable=(not progress) if progress is not None else None)
+    for student, results in run_jobs(todo, settings, jobs or os.cpu_count() or 1):
+        by_slug = {**kept[student], **{r.slug: r for r in results}}
+        run.rows[student] = [by_slug[slug] for slug in chosen]
+        _write_student(out, student, run.rows[student], _isolation(run.rows[student]))
+        bar.update(1)
+    bar.close()
+    run.isolation = _isolation([r for rows in run.rows.values() for r in rows])
     atomic_write(out / "gradebook.csv", gradebook_csv(run.rows, chosen))
     run.summary = summarise(run.rows, chosen, run.isolation)
     atomic_write(out / "summary.json", json.dumps(run.summary, indent=1) + "\n")
     atomic_write(out / "summary.html", summary_page(run.summary))
     return run
+
+
+def _isolation(results: list[AssignmentResult]) -> str:
+    """The isolation level in force for these results, with what it means."""
+    levels = sorted({r.isolation for r in results if r.isolation})
+    if not levels:
+        return "none needed (nothing ran)"
+    return "; ".join(f"{level} ({LEVELS.get(level, level)})" for level in levels)
 
 
 def _matching(saved: list[AssignmentResult] | None, slug: str, g: AssignmentGrader, submitted) -> AssignmentResult | None:

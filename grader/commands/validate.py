@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from grader.diagnosis import Mistake
 from grader.fixtures import fixtures_differ, render_fixtures
 from grader.grading import AssignmentGrader
-from grader.sandbox import SandboxPool
+from grader.sandbox import Sandbox
 from grader.spec import Course
 from grader.stubs import stub_for
 
@@ -56,40 +56,43 @@ def expected_notebooks(course: Course, slug: str) -> dict:
 def validate(course: Course, slugs: list[str] | None = None, *, isolation: str = "auto") -> Validation:
     """Run every validation; problems are collected, not raised, so one run lists them all."""
     report = Validation()
-    chosen = slugs or course.slugs()
     hide = [str(course.root), str(course.solutions_dir)]
-    with SandboxPool(1, hide=hide, isolation=isolation) as pool:
-        report.isolation = pool.level_description
-        for slug in chosen:
-            assignment = course.assignment(slug)
-            grader = AssignmentGrader.with_solutions(assignment, secret="validate-secret")
-            report.checked.append(slug)
-            _check_files(course, grader, report)
-            with pool.acquire() as sandbox:
-                reference = assignment.solution_path.read_text(encoding="utf-8")
-                for student in VALIDATION_STUDENTS:
-                    result = grader.grade(sandbox, student, reference, f"<reference {slug}>")
-                    for case in result.cases:
-                        if case.status != "passed":
-                            report.problems.append(f"{slug}: the reference fails case {case.name} for {student}: {case.feedback}")
-                if assignment.template_path.is_file():
-                    stub = assignment.template_path.read_text(encoding="utf-8")
-                    result = grader.grade(sandbox, VALIDATION_STUDENTS[0], stub, f"<stub {slug}>")
-                    if result.points != 0:
-                        report.problems.append(f"{slug}: the stub scores {result.points:g}, expected 0")
-                    odd = [c.name for c in result.cases if c.status not in ("not_implemented", "failed", "error")]
-                    if odd:
-                        report.problems.append(f"{slug}: the stub did not fail cleanly on {', '.join(odd)}")
-                if len(grader.catalogue) < 1:
-                    report.problems.append(f"{slug}: no catalogued mistakes in {assignment.mistakes_dir}")
-                for mistake in grader.catalogue.values():
-                    coverage = _grade_mistake(grader, sandbox, reference, mistake)
-                    report.coverage.append(coverage)
-                    if coverage.points_lost <= 0:
-                        report.problems.append(f"{slug}: mistake {mistake.id!r} ({mistake.name}) loses no points: no case catches it")
+    with Sandbox(hide=hide, isolation=isolation) as sandbox:
+        report.isolation = f"{sandbox.level} ({sandbox.level_description})"
+        for slug in slugs or course.slugs():
+            _validate_assignment(course, slug, sandbox, report)
     if report.coverage and report.diagnosed_rate < MIN_DIAGNOSED:
         report.problems.append(f"only {report.diagnosed_rate:.0%} of catalogued mistakes are diagnosed by name (need {MIN_DIAGNOSED:.0%})")
     return report
+
+
+def _validate_assignment(course: Course, slug: str, sandbox: Sandbox, report: Validation) -> None:
+    """Files in sync; the reference full marks for several students; the stub zero; every mistake caught."""
+    assignment = course.assignment(slug)
+    grader = AssignmentGrader.with_solutions(assignment, secret="validate-secret")
+    report.checked.append(slug)
+    _check_files(course, grader, report)
+    reference = assignment.solution_path.read_text(encoding="utf-8")
+    for student in VALIDATION_STUDENTS:
+        result = grader.grade(sandbox, student, reference, f"<reference {slug}>")
+        for case in result.cases:
+            if case.status != "passed":
+                report.problems.append(f"{slug}: the reference fails case {case.name} for {student}: {case.feedback}")
+    if assignment.template_path.is_file():
+        stub = assignment.template_path.read_text(encoding="utf-8")
+        result = grader.grade(sandbox, VALIDATION_STUDENTS[0], stub, f"<stub {slug}>")
+        if result.points != 0:
+            report.problems.append(f"{slug}: the stub scores {result.points:g}, expected 0")
+        odd = [c.name for c in result.cases if c.status not in ("not_implemented", "failed", "error")]
+        if odd:
+            report.problems.append(f"{slug}: the stub did not fail cleanly on {', '.join(odd)}")
+    if not grader.catalogue:
+        report.problems.append(f"{slug}: no catalogued mistakes in {assignment.mistakes_dir}")
+    for mistake in grader.catalogue.values():
+        coverage = _grade_mistake(grader, sandbox, reference, mistake)
+        report.coverage.append(coverage)
+        if coverage.points_lost <= 0:
+            report.problems.append(f"{slug}: mistake {mistake.id!r} ({mistake.name}) loses no points: no case catches it")
 
 
 def _check_files(course: Course, grader: AssignmentGrader, report: Validation) -> None:

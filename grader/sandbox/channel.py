@@ -77,6 +77,39 @@ def encode(value: Any, *, readable: bool = False, _depth: int = 0) -> Any:
     return {"__unsupported__": type(value).__name__}
 
 
+def copy_plain(value: Any, _depth: int = 0) -> Any:
+    """Exactly what ``decode(encode(value))`` gives, without the trip through JSON and base64.
+
+    Used in the trusted grading process to normalise the reference's and the mistakes' outputs and
+    to hand out fresh copies of inputs: the same types a child's output arrives as, at a fraction
+    of the cost.
+    """
+    if _depth > MAX_DEPTH:
+        raise ChannelError("value nested too deeply")
+    if value is None or type(value) in (bool, str, int, float):
+        return value
+    if isinstance(value, (bool, str)):
+        return bool(value) if isinstance(value, bool) else str(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, np.ndarray):
+        code = _dtype_code(value.dtype)
+        return np.array(value, dtype=np.dtype(code), order="C", copy=True, subok=False)
+    if isinstance(value, np.generic):
+        return np.array(value, dtype=np.dtype(_dtype_code(value.dtype)))[()]
+    if isinstance(value, tuple):
+        return tuple(copy_plain(v, _depth + 1) for v in value)
+    if isinstance(value, list):
+        return [copy_plain(v, _depth + 1) for v in value]
+    if isinstance(value, dict):
+        if not all(isinstance(k, str) for k in value):
+            return {"__unsupported__": "dict with non-string keys"}
+        return {str(k): copy_plain(v, _depth + 1) for k, v in value.items()}
+    return {"__unsupported__": type(value).__name__}
+
+
 class _Budget:
     def __init__(self) -> None:
         self.elements = 0

@@ -81,7 +81,7 @@ def graded(tmp_path_factory):
     """The bundled example class, graded once for the tests below."""
     out = tmp_path_factory.mktemp("grades")
     code = main(["--course", str(REPO), "grade", str(REPO / "examples" / "submissions"), "--out", str(out),
-                 "--assignment", "perceptron", "--no-progress", "--fresh"])
+                 "--assignment", "perceptron", "--no-progress", "--fresh", "--jobs", "1"])
     assert code == 0
     return out
 
@@ -193,3 +193,15 @@ def test_the_console_script_runs(tmp_path):
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 1
     assert "public score: 0/7" in result.stdout
+
+
+def test_python_dash_m_grades_with_worker_processes(tmp_path):
+    subs = tmp_path / "subs"
+    for student in ("alice", "bob", "carol"):
+        shutil.copytree(REPO / "examples" / "submissions" / student, subs / student)
+    result = subprocess.run([sys.executable, "-m", "grader", "--course", str(REPO), "grade", str(subs), "--out",
+                             str(tmp_path / "out"), "--assignment", "perceptron", "--jobs", "2", "--no-progress"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader((tmp_path / "out" / "gradebook.csv").open()))
+    assert {r["student"]: r["perceptron"] for r in rows} == {"alice": "20", "bob": "9", "carol": "2"}

@@ -345,3 +345,35 @@ def test_write_frame_output_is_read_back_by_the_frame_reader(tmp_path):
     frames = FrameReader().feed(path.read_bytes())
     assert frames[0] == {"event": "imported"}
     assert decode(frames[1]["value"]) == (1, np.float32(2.0))
+
+
+@pytest.mark.parametrize("value", [
+    None, True, 3, -2.5, float("nan"), "text", np.float64(1.5), np.float32(2.5), np.int64(7), np.int8(-3),
+    np.bool_(True), np.complex128(1 + 2j), np.arange(6, dtype=np.int32).reshape(2, 3), np.array(4.0),
+    np.zeros((0, 3)), np.arange(5.0)[::2], np.arange(4.0).reshape(2, 2).T, np.array([1.0, 2.0], dtype=">f8"),
+    (1, [2.0, (np.ones(2),)], {"k": np.int16(3)}), {"a": [], "b": ()}, {1: "x"}, object(), np.ma.masked_array([1.0]),
+])
+def test_copy_plain_is_exactly_a_round_trip(value):
+    from grader.sandbox.channel import copy_plain
+
+    def shape_of(v):  # type and dtype structure, with values
+        if isinstance(v, np.ndarray):
+            return ("ndarray", type(v), v.dtype.str, v.shape, v.tobytes(), v.flags.c_contiguous)
+        if isinstance(v, np.generic):
+            return ("generic", type(v), v.tobytes())
+        if isinstance(v, (list, tuple)):
+            return (type(v), [shape_of(x) for x in v])
+        if isinstance(v, dict):
+            return (dict, {k: shape_of(x) for k, x in v.items()})
+        if isinstance(v, float) and v != v:
+            return (float, "nan")
+        return (type(v), v)
+
+    assert shape_of(copy_plain(value)) == shape_of(decode(loads(dumps(encode(value)))))  # the real trip
+
+
+def test_copy_plain_refuses_what_the_channel_refuses():
+    from grader.sandbox.channel import copy_plain
+
+    with pytest.raises(ChannelError):
+        copy_plain(np.array(["a"]))
