@@ -77,7 +77,12 @@ class AssignmentGrader:
     # -- preparing cases ---------------------------------------------------------------------
     def probe_for(self, spec: CaseSpec, student: str | None) -> Probe:
         rng = case_rng(self.assignment.slug, spec.name, None if spec.public else student, self.secret)
-        probe = self.assignment.generator(spec)(rng)
+        generator = self.assignment.generator(spec)
+        try:
+            probe = generator(rng)
+        except Exception as exc:  # course code: name the file and the case, not a traceback
+            raise SpecError(f"generator {spec.generator!r} of case {spec.name!r} failed: {type(exc).__name__}: {exc}",
+                            path=str(self.assignment.folder / "cases.py")) from exc
         if not isinstance(probe, Probe):
             raise SpecError(f"generator {spec.generator!r} must return call(...) or run(...), got {type(probe).__name__}",
                             path=str(self.assignment.folder / "cases.py"))

@@ -270,3 +270,16 @@ def test_without_namespaces_the_limits_still_hold_and_the_level_says_so():
         outcomes = run(box, case("loop", "spin", seconds=0.5), case("bomb", "bomb"), case("after", "add", 1, 1))
     assert [o.status for o in outcomes] == ["timeout", "error", "ok"]
     assert outcomes[1].error_type == "MemoryError"
+
+
+def test_the_user_namespace_level_also_hides_paths_and_the_network(secret_dir):
+    try:
+        box = Sandbox(hide=[str(secret_dir)], isolation="user-namespace")
+    except Exception as exc:  # the kernel may forbid user namespaces: then this level cannot be had here
+        pytest.skip(f"user namespaces unavailable: {exc}")
+    with box:
+        assert box.level == "user-namespace"
+        outcomes = run(box, case("read", "read", str(secret_dir / "answers.txt")), case("net", "connect"),
+                       case("loop", "spin", seconds=0.5), case("after", "add", 2, 3))
+    assert outcomes[0].status == "error" and outcomes[1].status == "error"
+    assert [o.status for o in outcomes[2:]] == ["timeout", "ok"]
