@@ -40,6 +40,7 @@ def make_stub(source: str, module: str, path: str = "<solution>") -> str:
     lines = source.splitlines(keepends=True)
     pieces: list[str] = []
     has_docstring = False
+    in_signatures = _names_in_signatures(tree)  # a private constant a public default uses must stay
     for index, node in enumerate(tree.body):
         segment = "".join(lines[node.lineno - 1:node.end_lineno])
         if index == 0 and isinstance(node, ast.Expr) and isinstance(getattr(node, "value", None), ast.Constant):
@@ -52,7 +53,7 @@ def make_stub(source: str, module: str, path: str = "<solution>") -> str:
                 continue
             pieces.append("\n\n" + _function_stub(node, lines, module, path))
         elif isinstance(node, (ast.Assign, ast.AnnAssign)) and _is_constant(node):
-            if any(t.id.startswith("_") for t in _targets(node)):
+            if any(t.id.startswith("_") and t.id not in in_signatures for t in _targets(node)):
                 continue
             pieces.append("\n" + segment.rstrip() + "\n")
         elif isinstance(node, ast.ClassDef):
@@ -62,6 +63,18 @@ def make_stub(source: str, module: str, path: str = "<solution>") -> str:
     if not has_docstring:  # (r-, u- or single-quoted docstrings got the header after them already)
         text = HEADER + text
     return text.rstrip() + "\n"
+
+
+def _names_in_signatures(tree: ast.Module) -> set[str]:
+    """Names that public functions' defaults and annotations refer to."""
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
+            args = node.args
+            for part in [*args.defaults, *args.kw_defaults, *(a.annotation for a in args.args + args.kwonlyargs), node.returns]:
+                if part is not None:
+                    names.update(n.id for n in ast.walk(part) if isinstance(n, ast.Name))
+    return names
 
 
 def _targets(node: ast.stmt) -> list[ast.Name]:

@@ -243,3 +243,11 @@ def test_stub_of_each_real_solution_keeps_every_public_signature(solution, tmp_p
 def test_stub_of_each_real_solution_contains_no_line_of_a_function_body(solution):
     reference = solution.read_text(encoding="utf-8")
     assert leaked_body_lines(reference, stub_for(solution, solution.stem)) == set()
+
+
+def test_a_private_constant_used_by_a_public_default_is_kept():
+    stub = make_stub('"""M."""\n_STEPS = 100\n_SECRET = 3\n\n\ndef train(x, steps=_STEPS):\n    """Train."""\n    return x * _SECRET\n', "m")
+    assert "_STEPS = 100" in stub and "_SECRET" not in stub
+    namespace: dict = {}
+    exec(compile(stub, "<stub>", "exec"), namespace)
+    assert namespace["train"].__defaults__ == (100,)
