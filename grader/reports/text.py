@@ -20,6 +20,7 @@ def case_table(result: AssignmentResult, *, verbose: bool = True) -> str:
     name_w = max([len(c.name) for c in result.cases] + [4])
     lines = [f"{'case':<{name_w}}  {'points':>9}  {'result':<7}  reason"]
     lines.append("-" * min(width, name_w + 60))
+    shown: set[str] = set()  # diagnoses already spelled out: later cases refer back to them
     for case in result.cases:
         pts = f"{_points(case.points)}/{_points(case.max_points)}"
         reason = "" if case.status == "passed" else case.feedback
@@ -29,7 +30,10 @@ def case_table(result: AssignmentResult, *, verbose: bool = True) -> str:
         lines.extend(" " * len(head) + more for more in wrapped[1:])
         if verbose and case.status != "passed":
             pad = " " * (name_w + 2)
-            if case.hint:
+            if case.hint and case.diagnosis in shown:
+                lines.append(pad + f"diagnosis: the same as above ({case.diagnosis.replace('_', ' ')})")
+            elif case.hint:
+                shown.add(case.diagnosis)
                 for i, part in enumerate(textwrap.wrap(f"diagnosis: {case.hint}", max(20, width - len(pad)))):
                     lines.append(pad + ("" if i == 0 else "  ") + part)
             for detail in case.details:

@@ -1,0 +1,47 @@
+"""Reports: the terminal table, the student page and the gradebook say what happened, safely."""
+from __future__ import annotations
+
+import csv
+import io
+
+from grader.reports.gradebook import gradebook_csv, student_json
+from grader.reports.html import student_page
+from grader.reports.text import case_table
+from grader.scoring import AssignmentResult, CaseResult
+
+
+def result(*cases: CaseResult, student: str = "ann", slug: str = "conv") -> AssignmentResult:
+    return AssignmentResult(student, slug, "Convolution", cases, sum(c.max_points for c in cases), isolation="namespace")
+
+
+def failed(name: str, feedback: str = "output: wrong", diagnosis: str = "", hint: str = "") -> CaseResult:
+    return CaseResult(name, "conv2d", "public", 0.0, 1.0, "failed", feedback, ("max abs error: 36",), diagnosis, hint)
+
+
+def test_a_diagnosis_is_spelled_out_once_then_referred_to():
+    table = case_table(result(failed("a", diagnosis="flipped_kernel", hint="Flipped kernel. Do not flip W."),
+                              failed("b", diagnosis="flipped_kernel", hint="Flipped kernel. Do not flip W.")))
+    assert table.count("Do not flip W.") == 1
+    assert "diagnosis: the same as above (flipped kernel)" in table
+
+
+def test_passed_cases_show_no_reason_and_details():
+    ok = CaseResult("c", "conv2d", "public", 1.0, 1.0, "passed", "correct", ("never shown",))
+    table = case_table(result(ok))
+    assert "PASS" in table and "never shown" not in table and "correct" not in table
+
+
+def test_the_student_page_escapes_what_student_code_produced():
+    evil = failed("a", feedback="got <script>alert(1)</script>")
+    page = student_page(student_json("ann", [result(evil)], "namespace"))
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;" in page
+
+
+def test_the_gradebook_total_is_the_sum_and_missing_assignments_count_zero():
+    ann = [result(CaseResult("a", "p", "public", 2.5, 3.0, "partial", "half"), slug="conv"),
+           result(CaseResult("b", "p", "public", 1.0, 1.0, "passed", "ok"), slug="dropout")]
+    bob = [result(CaseResult("a", "p", "public", 3.0, 3.0, "passed", "ok"), student="bob", slug="conv")]
+    rows = list(csv.DictReader(io.StringIO(gradebook_csv({"ann": ann, "bob": bob}, ["conv", "dropout"]))))
+    assert rows == [{"student": "ann", "conv": "2.5", "dropout": "1", "total": "3.5"},
+                    {"student": "bob", "conv": "3", "dropout": "0", "total": "3"}]
