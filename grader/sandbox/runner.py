@@ -18,7 +18,7 @@ from grader.sandbox.channel import FrameReader, decode, write_frame
 from grader.sandbox.isolation import LEVELS, child_environment
 
 GRACE_SECONDS = 5.0  # between cases (sending results, starting the next); not the student's time
-MAX_JOB_BYTES = 256 * 1024 * 1024
+MAX_JOB_BYTES = 64 * 1024 * 1024  # all a child may send back in one run (the largest real output is ~3 MB)
 _PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
 _BOOTSTRAP = (
     "import sys; sys.path.insert(0, {parent!r}); "
@@ -166,6 +166,16 @@ class Sandbox:
                 self._proc.wait()
             self._proc = None
 
+    def _discard(self) -> None:
+        """Drop a fork server that stopped answering; the next job starts a fresh one."""
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
+        if self._proc is not None:
+            self._proc.kill()
+            self._proc.wait()
+            self._proc = None
+
     def __enter__(self) -> "Sandbox":
         return self
 
@@ -221,9 +231,14 @@ class Sandbox:
             run = self._collect(read_fd, pid, cases)
         finally:
             os.close(read_fd)
-        reply = self._recv(timeout=60)
-        exit_words = describe_exit(reply.get("exit", 0))
-        log = str(reply.get("printed", ""))
+        try:
+            reply = self._recv(timeout=60)
+            exit_words = describe_exit(reply.get("exit", 0))
+            log = str(reply.get("printed", ""))
+        except SandboxError:  # the fork server itself died (children that share its uid can kill it)
+            _kill(pid)
+            self._discard()
+            exit_words, log = "stopped: the sandbox was killed during this run (do not signal other processes)", ""
         if run.current is not None and run.stop is None:
             run.stop = exit_words
         if run.current is not None:

@@ -64,6 +64,10 @@ def write(path):
         handle.write("x")
     return os.path.abspath(path)
 
+def kill_parent():
+    os.kill(os.getppid(), 9)
+    return 0
+
 def forge():
     from grader.sandbox.channel import write_frame
     write_frame(3, {"event": "done", "case": "someone_else", "status": "ok", "value": 1})
@@ -283,3 +287,12 @@ def test_the_user_namespace_level_also_hides_paths_and_the_network(secret_dir):
                        case("loop", "spin", seconds=0.5), case("after", "add", 2, 3))
     assert outcomes[0].status == "error" and outcomes[1].status == "error"
     assert [o.status for o in outcomes[2:]] == ["timeout", "ok"]
+
+
+def test_killing_the_sandbox_itself_does_not_stop_the_batch():
+    # without a uid of their own (rlimits-only, user-namespace), children could signal the fork server
+    with Sandbox(isolation="rlimits-only") as box:
+        outcomes = run(box, case("killer", "kill_parent"), case("after", "add", 2, 2))
+        assert outcomes[1].status == "ok" and outcomes[1].value == 4  # no exception: the run goes on
+        (again,) = run(box, case("later", "add", 1, 1))
+    assert again.value == 2
