@@ -1,7 +1,10 @@
 """`grader validate`: prove every grader right: reference full marks, stub zero, mistakes caught, files in sync."""
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
+
+from tqdm import tqdm
 
 from grader.diagnosis import Mistake
 from grader.fixtures import fixtures_differ, render_fixtures
@@ -59,7 +62,8 @@ def validate(course: Course, slugs: list[str] | None = None, *, isolation: str =
     hide = [str(course.root), str(course.solutions_dir)]
     with Sandbox(hide=hide, isolation=isolation) as sandbox:
         report.isolation = f"{sandbox.level} ({sandbox.level_description})"
-        for slug in slugs or course.slugs():
+        chosen = slugs or course.slugs()
+        for slug in tqdm(chosen, desc="validating", unit="assignment", file=sys.stderr, disable=None):
             _validate_assignment(course, slug, sandbox, report)
     if report.coverage and report.diagnosed_rate < MIN_DIAGNOSED:
         report.problems.append(f"only {report.diagnosed_rate:.0%} of catalogued mistakes are diagnosed by name (need {MIN_DIAGNOSED:.0%})")
