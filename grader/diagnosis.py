@@ -33,10 +33,13 @@ class Diagnosis:
     id: str
     name: str
     hint: str
+    lead: str = ""  # e.g. "Your output is exactly what this mistake gives"
 
     @property
     def sentence(self) -> str:
-        return f"{self.name}. {self.hint}".strip()
+        """What the student reads: the lead, the name of the misconception, and the hint."""
+        named = f"{self.lead}: {self.name}" if self.lead else self.name
+        return f"{named}. {self.hint}".strip()
 
 
 def load_catalogue(folder: Path) -> list[Mistake]:
@@ -112,7 +115,7 @@ def matching_mistakes(got: Any, expected: Any, outputs: dict[str, Any], catalogu
 
 def mistake_diagnosis(mistake: Mistake, lead: str = "Your output is exactly what this mistake gives") -> Diagnosis:
     """The diagnosis naming a catalogued mistake."""
-    return Diagnosis(mistake.id, f"{lead}: {mistake.name}", mistake.hint)
+    return Diagnosis(mistake.id, mistake.name, mistake.hint, lead)
 
 
 def prefer_consistent(per_case: list[list[Diagnosis]], contradictions: Callable[[str], int] | None = None) -> list[Diagnosis | None]:

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import hashlib
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from types import ModuleType
-from contextlib import contextmanager
 from typing import Any, Iterator
 
 import numpy as np
@@ -192,7 +192,7 @@ class AssignmentGrader:
 
         chosen = prefer_consistent([candidates for _, candidates in evaluated], contradictions)
         results = tuple(
-            replace(result, diagnosis=d.id, hint=d.sentence) if d is not None else result
+            replace(result, diagnosis=d.id, hint=d.sentence, diagnosis_name=d.name) if d is not None else result
             for (result, _), d in zip(evaluated, chosen)
         )
         return AssignmentResult(student, self.assignment.slug, self.assignment.title, results,

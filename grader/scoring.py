@@ -29,7 +29,8 @@ class CaseResult:
     feedback: str
     details: tuple[str, ...] = ()
     diagnosis: str = ""  # id of the diagnosed mistake or numeric signature
-    hint: str = ""
+    hint: str = ""  # the full sentence the student reads
+    diagnosis_name: str = ""  # the misconception's short name (for class summaries)
     seconds: float = 0.0
 
     def to_json(self) -> dict:

@@ -26,14 +26,14 @@ def summarise(rows: dict[str, list[AssignmentResult]], slugs: list[str], isolati
         named: Counter = Counter()
         for name in names:
             outcomes = [c for r in submitted for c in r.cases if c.name == name]
-            problems = Counter(c.hint.split(".")[0] if c.hint else c.status for c in outcomes if c.status != "passed")
+            problems = Counter(c.diagnosis_name or c.status for c in outcomes if c.status != "passed")
             cases.append({
                 "slug": slug, "case": name,
                 "pass_rate": (sum(1 for c in outcomes if c.status == "passed") / len(outcomes)) if outcomes else 0.0,
                 "top_problem": (f"{problems.most_common(1)[0][0]} ({problems.most_common(1)[0][1]})" if problems else ""),
             })
         for r in submitted:
-            for diag in {c.hint.split(". ")[0] for c in r.cases if c.hint}:
+            for diag in {c.diagnosis_name for c in r.cases if c.diagnosis_name}:
                 named[diag] += 1
         diagnoses.extend({"slug": slug, "name": n, "students": k} for n, k in named.most_common())
     return {"students": len(rows), "isolation": isolation, "assignments": assignments, "cases": cases, "diagnoses": diagnoses}
@@ -47,4 +47,8 @@ def summary_text(summary: dict) -> str:
             f"  {a['slug']:<12} mean {a['mean']:.2f}/{a['max_points']:g}  median {a['median']:g}  "
             f"full marks {a['full']}  zero {a['zero']}  missing {a['missing']}"
         )
+    top = sorted(summary["diagnoses"], key=lambda d: -d["students"])[:5]
+    if top:
+        lines.append("most common misconceptions:")
+        lines.extend(f"  {d['slug']:<12} {d['students']:>3} student(s): {d['name'][:90]}" for d in top)
     return "\n".join(lines)
