@@ -17,6 +17,8 @@ from grader.errors import ChannelError, SandboxError
 from grader.sandbox.channel import FrameReader, decode, write_frame
 from grader.sandbox.isolation import LEVELS, child_environment
 
+PATIENCE = 2  # timed-out cases before the rest of a submission's cases get SHORT_LIMIT
+SHORT_LIMIT = 0.5  # seconds
 GRACE_SECONDS = 5.0  # between cases (sending results, starting the next); not the student's time
 MAX_JOB_BYTES = 64 * 1024 * 1024  # all a child may send back in one run (the largest real output is ~3 MB)
 _PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
@@ -197,9 +199,9 @@ class Sandbox:
                 outcomes[outcome.case] = outcome
             if run.import_error is not None:
                 err = run.import_error
-                for case in remaining:
+                for case in remaining:  # the module loads the same way for every case
                     outcomes.setdefault(case.name, Outcome(
-                        case.name, "error", error_type=err.get("error_type", "ImportError"),
+                        case.name, err.get("status", "error"), error_type=err.get("error_type", "ImportError"),
                         message=err.get("message", ""), traceback=tuple(err.get("traceback", ())),
                     ))
                 break
@@ -210,7 +212,13 @@ class Sandbox:
                     outcomes[case.name] = Outcome(case.name, "crashed", message=run.stop or "the run did not start")
                 break
             remaining = [c for c in remaining if c.name not in done]
-        return [outcomes.get(c.name, Outcome(c.name, "not_run", message="not run")) for c in cases]
+            timeouts = sum(1 for o in outcomes.values() if o.status == "timeout")
+            if timeouts >= PATIENCE and any(c.time_seconds > SHORT_LIMIT for c in remaining):
+                # a submission that keeps looping must not hold the batch up: a correct case takes
+                # milliseconds, so the rest get a short limit
+                remaining = [replace(c, time_seconds=min(c.time_seconds, SHORT_LIMIT)) for c in remaining]
+        return [_explain_short_limit(outcomes.get(c.name, Outcome(c.name, "not_run", message="not run")), c)
+                for c in cases]
 
     def _run_once(self, source: str, filename: str, module: str, cases: list[ChildCase], limits: dict) -> _Run:
         if self._sock is None or (self._proc is not None and self._proc.poll() is not None):
@@ -267,8 +275,9 @@ class Sandbox:
                 if run.current is not None:
                     run.stop = f"time limit of {limits[run.current]:g} s exceeded (an infinite loop, or far too slow)"
                 elif position == 0 and not run.outcomes:
-                    run.current = order[0]
-                    run.stop = "time limit exceeded while loading your module (top-level code must not run experiments or loop forever)"
+                    run.import_error = {"error_type": "TimeoutError", "status": "timeout",
+                                        "message": "time limit exceeded while loading your module (top-level code "
+                                                   "must not run experiments or loop forever)"}
                 else:
                     run.stop = "the run stopped responding between cases"
                 return run
@@ -319,6 +328,13 @@ class Sandbox:
                 run.current = None
                 run.stop = str(exc)
                 return run
+
+
+def _explain_short_limit(outcome: Outcome, case: ChildCase) -> Outcome:
+    if outcome.status == "timeout" and f"of {SHORT_LIMIT:g} s" in outcome.message and case.time_seconds > SHORT_LIMIT:
+        return replace(outcome, message=f"{outcome.message}; the limit was cut to {SHORT_LIMIT:g} s after "
+                                        f"{PATIENCE} earlier cases of this submission timed out")
+    return outcome
 
 
 def _offset(value: Any) -> int:

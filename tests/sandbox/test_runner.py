@@ -132,11 +132,14 @@ def test_an_infinite_loop_is_stopped_at_its_limit_and_later_cases_still_run(sand
     assert time.monotonic() - started < 5
 
 
-def test_an_infinite_loop_at_module_level_is_reported_as_such(sandbox):
-    outcomes = run(sandbox, case("a", "add", 1, 2, seconds=0.5), case("b", "add", 1, 2, seconds=0.5),
-                   source="while True:\n    pass\n")
-    assert outcomes[0].status == "timeout"
-    assert "loading your module" in outcomes[0].message
+def test_an_infinite_loop_at_module_level_is_reported_once_for_every_case(sandbox):
+    from grader.sandbox.runner import GRACE_SECONDS
+
+    started = time.monotonic()
+    outcomes = run(sandbox, *(case(f"c{i}", "add", 1, 2, seconds=0.5) for i in range(4)), source="while True:\n    pass\n")
+    assert [o.status for o in outcomes] == ["timeout"] * 4
+    assert all("loading your module" in o.message for o in outcomes)
+    assert time.monotonic() - started < 0.5 + GRACE_SECONDS + 2  # loaded once, not once per case
 
 
 def test_os_exit_costs_only_that_case(sandbox):
@@ -296,3 +299,14 @@ def test_killing_the_sandbox_itself_does_not_stop_the_batch():
         assert outcomes[1].status == "ok" and outcomes[1].value == 4  # no exception: the run goes on
         (again,) = run(box, case("later", "add", 1, 1))
     assert again.value == 2
+
+
+def test_a_submission_that_keeps_looping_gets_short_limits_after_two_timeouts(sandbox):
+    from grader.sandbox.runner import SHORT_LIMIT
+
+    started = time.monotonic()
+    outcomes = run(sandbox, *(case(f"loop{i}", "spin", seconds=1.5) for i in range(6)), case("fine", "add", 1, 2, seconds=1.5))
+    elapsed = time.monotonic() - started
+    assert [o.status for o in outcomes] == ["timeout"] * 6 + ["ok"]
+    assert "cut to" in outcomes[2].message and "cut to" not in outcomes[1].message
+    assert elapsed < 2 * 1.5 + 4 * SHORT_LIMIT + 3  # not 6 x 1.5 s
