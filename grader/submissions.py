@@ -148,8 +148,13 @@ def _add(files: dict[str, SubmittedFile], module: str, submitted: SubmittedFile,
         problems.append(f"{submitted.label}: ignored, already grading {current.label}")
 
 
-def discover(root: Path, modules: set[str]) -> list[StudentSubmission]:
-    """Every student under ``root``: each sub-folder and each ``<student>.zip`` is one student."""
+def discover(root: Path, modules: set[str], loose_module: str | None = None) -> list[StudentSubmission]:
+    """Every student under ``root``: each sub-folder and each ``<student>.zip`` is one student.
+
+    With ``loose_module`` (grading a single assignment), a ``<student>.py`` or ``<student>.ipynb``
+    lying directly in ``root`` is that student's file for it, as LMS exports of one assignment
+    come; otherwise loose files are ignored.
+    """
     if not root.is_dir():
         raise UsageError(f"{root}: not a folder of submissions")
     students: dict[str, StudentSubmission] = {}
@@ -158,11 +163,19 @@ def discover(root: Path, modules: set[str]) -> list[StudentSubmission]:
             continue
         if entry.is_dir():
             found = _from_folder(entry, modules)
-        elif entry.suffix == ".zip":
+        elif entry.suffix.lower() == ".zip":
             found = _from_zip(entry, modules)
+        elif loose_module is not None and entry.is_file() and entry.suffix.lower() in SUFFIXES:
+            found = _from_loose_file(entry, loose_module)
         else:
             continue
         if found.student in students:
-            raise UsageError(f"{root}: student {found.student!r} appears twice (a folder and a zip?)")
+            raise UsageError(f"{root}: student {found.student!r} appears twice (a folder, a zip or a file of that name)")
         students[found.student] = found
     return list(students.values())
+
+
+def _from_loose_file(path: Path, module: str) -> StudentSubmission:
+    if path.stat().st_size > MAX_FILE_BYTES:
+        return StudentSubmission(path.stem, {}, (f"{path.name}: larger than {MAX_FILE_BYTES // 2**20} MiB, ignored",))
+    return StudentSubmission(path.stem, {module: SubmittedFile(path.name, path.read_bytes())})

@@ -277,3 +277,23 @@ def test_file_names_mangled_by_an_lms_still_count(tmp_path):
     (tmp_path / "subs" / "zoe" / "Perceptron (1).py").write_text("x = 1\n")
     (student,) = discover(tmp_path / "subs", modules)
     assert set(student.files) == {"perceptron"}
+
+
+def test_loose_files_are_students_when_one_assignment_is_graded(tmp_path):
+    root = tmp_path / "export"
+    root.mkdir()
+    (root / "uma.ipynb").write_text("{}")
+    (root / "vic.py").write_text("x = 1\n")
+    (root / "notes.txt").write_text("not a submission")
+    students = {s.student: s for s in discover(root, {"conv"}, loose_module="conv")}
+    assert set(students) == {"uma", "vic"}
+    assert students["vic"].files["conv"].label == "vic.py"
+    assert discover(root, {"conv", "dropout"}) == []  # which assignment would they be? ignored
+
+
+def test_a_loose_file_and_a_folder_for_one_student_is_an_error(tmp_path):
+    root = tmp_path / "export"
+    (root / "uma").mkdir(parents=True)
+    (root / "uma.py").write_text("x = 1\n")
+    with pytest.raises(UsageError, match="appears twice"):
+        discover(root, {"conv"}, loose_module="conv")

@@ -65,7 +65,8 @@ def grade(course: Course, submissions: Path, out: Path, slugs: list[str] | None 
     """
     chosen = slugs or course.slugs()
     graders = {slug: AssignmentGrader.with_solutions(course.assignment(slug), secret) for slug in chosen}
-    students = discover(submissions, {g.assignment.module for g in graders.values()})
+    modules = {g.assignment.module for g in graders.values()}
+    students = discover(submissions, modules, loose_module=next(iter(modules)) if len(modules) == 1 else None)
     out.mkdir(parents=True, exist_ok=True)
     run = GradeRun(out)
     kept: dict[str, dict[str, AssignmentResult]] = {}
