@@ -54,6 +54,9 @@ def _dtype_problem(got: np.ndarray, expected: np.ndarray) -> str | None:
     elif e.kind == "b":
         if g.kind != "b":
             return f"dtype is {g}, expected bool"
+    elif e.kind == "c":
+        if g.kind != "c" or g.itemsize < e.itemsize:
+            return f"dtype is {g}, expected complex ({e})"
     return None
 
 

@@ -1,9 +1,7 @@
-"""The warm fork server: imports numpy once, enters the namespaces, then forks one child per job.
-
-It is started as a fresh ``python -I`` interpreter with a scrubbed environment, so it never holds
-reference solutions, case generators or the course secret: a child forked from it inherits
-nothing worth stealing.
-"""
+"""The warm fork server: imports numpy once, enters the namespaces, then forks one child per job."""
+# It is started as a fresh ``python -I`` interpreter with a scrubbed environment, so it never holds
+# reference solutions, case generators or the course secret: a child forked from it inherits
+# nothing worth stealing.
 from __future__ import annotations
 
 import importlib

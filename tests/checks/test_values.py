@@ -357,3 +357,9 @@ def test_gradient_check_fails_a_nan_gradient():
 
 def test_gradient_check_fails_an_all_zero_gradient():
     assert not gradient_check(np.zeros(3), np.array([1.0, -1.0, 2.0])).passed
+
+
+def test_a_real_array_where_a_complex_one_is_expected_fails():
+    verdict = compare(np.array([1.0, 2.0]), np.array([1.0 + 0j, 2.0 + 0j]))
+    assert not verdict.passed and "expected complex" in verdict.message
+    assert compare(np.array([1.0 + 0j]), np.array([1.0 + 0j])).passed
