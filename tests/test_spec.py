@@ -135,49 +135,27 @@ def test_unknown_top_level_key_is_rejected_with_the_known_keys(tmp_path):
     assert "colour: unknown key (known keys: check_mutation, description," in message
 
 
-def test_unknown_key_in_a_case_is_rejected_with_its_dotted_path(tmp_path):
-    message = spec_error(tmp_path, with_cases("- {name: alpha, points: 1}\n- {name: beta, pionts: 2, points: 2}\n"))
-    assert "parts[0].cases[1].pionts: unknown key" in message
-
-
-def test_unknown_key_in_limits_is_rejected_with_its_dotted_path(tmp_path):
-    message = spec_error(tmp_path, with_cases("- {name: alpha, points: 1}\n", top="limits: {memory_gb: 1}\n"))
-    assert "limits.memory_gb: unknown key" in message
-
-
-def test_missing_required_key_is_named(tmp_path):
-    message = spec_error(tmp_path, with_cases("- {name: alpha}\n"))
-    assert "parts[0].cases[0].points: missing required key (points the case is worth)" in message
-
-
-def test_missing_title_is_named_at_the_top_level(tmp_path):
-    message = spec_error(tmp_path, MINIMAL.replace("title: Minimal\n", ""))
-    assert "title: missing required key" in message
-
-
-def test_string_for_points_is_rejected_with_what_was_expected(tmp_path):
-    message = spec_error(tmp_path, with_cases("- {name: alpha, points: 1}\n- {name: beta, points: 'two'}\n"))
-    assert "parts[0].cases[1].points: expected a number, got str 'two'" in message
-
-
-def test_bool_for_points_is_rejected(tmp_path):
-    message = spec_error(tmp_path, with_cases("- {name: alpha, points: true}\n"))
-    assert "parts[0].cases[0].points: expected a number, got True" in message
-
-
-def test_list_for_limits_is_rejected(tmp_path):
-    message = spec_error(tmp_path, with_cases("- {name: alpha, points: 1}\n", top="limits: [5, 512]\n"))
-    assert "limits: expected a limits (key: value pairs), got list [5, 512]" in message
-
-
-def test_bool_for_a_tolerance_is_rejected(tmp_path):
-    message = spec_error(tmp_path, with_cases("- {name: alpha, points: 1, tolerance: {rtol: false}}\n"))
-    assert "parts[0].cases[0].tolerance.rtol: expected a number, got False" in message
-
-
-def test_bad_visibility_lists_the_choices(tmp_path):
-    message = spec_error(tmp_path, with_cases("- {name: alpha, points: 1, visibility: secret}\n"))
-    assert "parts[0].cases[0].visibility: expected one of public, hidden, got 'secret'" in message
+@pytest.mark.parametrize("text, expected", [
+    pytest.param(with_cases("- {name: alpha, points: 1}\n- {name: beta, pionts: 2, points: 2}\n"),
+                 "parts[0].cases[1].pionts: unknown key", id="unknown key in a case"),
+    pytest.param(with_cases("- {name: alpha, points: 1}\n", top="limits: {memory_gb: 1}\n"),
+                 "limits.memory_gb: unknown key", id="unknown key in limits"),
+    pytest.param(with_cases("- {name: alpha}\n"),
+                 "parts[0].cases[0].points: missing required key (points the case is worth)", id="missing required key"),
+    pytest.param(MINIMAL.replace("title: Minimal\n", ""), "title: missing required key", id="missing title"),
+    pytest.param(with_cases("- {name: alpha, points: 1}\n- {name: beta, points: 'two'}\n"),
+                 "parts[0].cases[1].points: expected a number, got str 'two'", id="string for points"),
+    pytest.param(with_cases("- {name: alpha, points: true}\n"),
+                 "parts[0].cases[0].points: expected a number, got True", id="bool for points"),
+    pytest.param(with_cases("- {name: alpha, points: 1}\n", top="limits: [5, 512]\n"),
+                 "limits: expected a limits (key: value pairs), got list [5, 512]", id="list for limits"),
+    pytest.param(with_cases("- {name: alpha, points: 1, tolerance: {rtol: false}}\n"),
+                 "parts[0].cases[0].tolerance.rtol: expected a number, got False", id="bool for a tolerance"),
+    pytest.param(with_cases("- {name: alpha, points: 1, visibility: secret}\n"),
+                 "parts[0].cases[0].visibility: expected one of public, hidden, got 'secret'", id="bad visibility"),
+])
+def test_a_bad_value_is_named_by_its_dotted_key_and_what_was_expected(tmp_path, text, expected):
+    assert expected in spec_error(tmp_path, text)
 
 
 def test_negative_points_are_rejected(tmp_path):
