@@ -111,12 +111,13 @@ def compare_arrays(got: np.ndarray, expected: np.ndarray, tol: Tolerance, where:
         message = f"{where}: contains {kind} at index {list(idx)} where the expected value is finite"
     else:
         at = f" at index {list(first)}" if first else ""
-        message = (
-            f"{where}: {details['wrong']} of {details['size']} values wrong; first{at}: "
-            f"got {details['got_at_first']:.10g}, expected {details['expected_at_first']:.10g}"
-        )
-        if "max_abs_err" in details:
-            message += f" (max abs err {details['max_abs_err']:.3g})"
+        values = f"got {details['got_at_first']:.10g}, expected {details['expected_at_first']:.10g}"
+        if details["size"] == 1:  # a single number: no counts or indices to report
+            message = f"{where}: {values}" + (f" (abs err {details['max_abs_err']:.3g})" if "max_abs_err" in details else "")
+        else:
+            message = f"{where}: {details['wrong']} of {details['size']} values wrong; first{at}: {values}"
+            if "max_abs_err" in details:
+                message += f" (max abs err {details['max_abs_err']:.3g})"
     if got.size <= SMALL:
         details["got"] = show(got)
         details["expected"] = show(expected)

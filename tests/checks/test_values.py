@@ -363,3 +363,8 @@ def test_a_real_array_where_a_complex_one_is_expected_fails():
     verdict = compare(np.array([1.0, 2.0]), np.array([1.0 + 0j, 2.0 + 0j]))
     assert not verdict.passed and "expected complex" in verdict.message
     assert compare(np.array([1.0 + 0j]), np.array([1.0 + 0j])).passed
+
+
+def test_a_wrong_single_number_is_reported_without_counts_or_indices():
+    verdict = compare(1.5, 0.75)
+    assert verdict.message == "output: got 1.5, expected 0.75 (abs err 0.75)"
