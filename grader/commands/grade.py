@@ -67,6 +67,7 @@ def grade(course: Course, submissions: Path, out: Path, slugs: list[str] | None 
     graders = {slug: AssignmentGrader.with_solutions(course.assignment(slug), secret) for slug in chosen}
     modules = {g.assignment.module for g in graders.values()}
     students = discover(submissions, modules, loose_module=next(iter(modules)) if len(modules) == 1 else None)
+    students = [s for s in students if (submissions / s.student).resolve() != out.resolve()]  # --out inside it
     out.mkdir(parents=True, exist_ok=True)
     run = GradeRun(out)
     kept: dict[str, dict[str, AssignmentResult]] = {}
