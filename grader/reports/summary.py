@@ -41,7 +41,8 @@ def summarise(rows: dict[str, list[AssignmentResult]], slugs: list[str], isolati
 
 def summary_text(summary: dict) -> str:
     """A few lines for the terminal."""
-    lines = [f"{summary['students']} students graded (isolation: {summary['isolation']})"]
+    count = summary['students']
+    lines = [f"{count} student{'' if count == 1 else 's'} graded (isolation: {summary['isolation']})"]
     for a in summary["assignments"]:
         lines.append(
             f"  {a['slug']:<12} mean {a['mean']:.2f}/{a['max_points']:g}  median {a['median']:g}  "
