@@ -300,8 +300,17 @@ def _verdict_details(verdict: Verdict) -> tuple[str, ...]:
     return tuple(lines)
 
 
+LIMIT_WORDS = {  # errors that mean a sandbox limit was hit, and what the student should know
+    "File too large": "your code wrote more than the file-size limit: printing in a loop?",
+    "Resource temporarily unavailable": "the process limit was reached: do not start processes or threads",
+}
+
+
 def _error_feedback(outcome: Outcome, memory_mb: int) -> tuple[str, float, str, tuple]:
     kind, message = outcome.error_type, outcome.message
+    for needle, words in LIMIT_WORDS.items():
+        if needle in message:
+            message = f"{message} ({words})"
     trace = tuple(outcome.traceback)
     if kind == "NotImplementedError":
         return "not_implemented", 0.0, "not implemented yet" + (f" ({message})" if message else ""), ()

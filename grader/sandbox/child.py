@@ -146,6 +146,12 @@ def describe_exception(exc: BaseException, filename: str) -> dict:
     return {"error_type": type(exc).__name__, "message": message[:MAX_MESSAGE], "traceback": lines}
 
 
+def _words(exc: BaseException) -> str:
+    """``Type: message``, or the type alone when the message is empty."""
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
 def _flush() -> None:
     """Push what the student printed to the log file (the child leaves with os._exit)."""
     for stream in (sys.stdout, sys.stderr):
@@ -196,4 +202,5 @@ def serve(job: dict, fd: int) -> None:
         except Exception as exc:  # e.g. an unsupported dtype in the output
             write_frame(fd, {"event": "done", "case": case["name"], "seconds": seconds, "mutations": mutations[:20],
                              "status": "error", "error_type": "OutputError",
-                             "message": f"the output cannot be sent back: {exc}"[:MAX_MESSAGE], "traceback": []})
+                             "message": f"the output cannot be sent back ({_words(exc)}): is it far too large?"[:MAX_MESSAGE],
+                             "traceback": []})

@@ -310,3 +310,15 @@ def test_a_submission_that_keeps_looping_gets_short_limits_after_two_timeouts(sa
     assert [o.status for o in outcomes] == ["timeout"] * 6 + ["ok"]
     assert "cut to" in outcomes[2].message and "cut to" not in outcomes[1].message
     assert elapsed < 2 * 1.5 + 4 * SHORT_LIMIT + 3  # not 6 x 1.5 s
+
+
+def test_hitting_the_file_size_limit_is_explained(tmp_path):
+    from grader.grading import _error_feedback
+    from grader.sandbox import Outcome
+
+    printer = "def spam():\n    while True:\n        print('x' * 10000)\n"
+    with Sandbox() as box:
+        (outcome,) = box.run(printer, "<s.py>", "s", [case("spam", "spam")], LIMITS)
+    assert outcome.error_type == "OSError" and "File too large" in outcome.message
+    status, _, feedback, _ = _error_feedback(outcome, 256)
+    assert status == "error" and "printing in a loop?" in feedback
