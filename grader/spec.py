@@ -1,10 +1,9 @@
 """Load and validate an assignment: its manifest, case module, reference solution and mistakes."""
 from __future__ import annotations
 
-import importlib.util
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from types import ModuleType

@@ -314,7 +314,6 @@ def test_a_submission_that_keeps_looping_gets_short_limits_after_two_timeouts(sa
 
 def test_hitting_the_file_size_limit_is_explained(tmp_path):
     from grader.grading import _error_feedback
-    from grader.sandbox import Outcome
 
     printer = "def spam():\n    while True:\n        print('x' * 10000)\n"
     with Sandbox() as box:
