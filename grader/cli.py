@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from grader import __version__
-from grader.errors import GraderError
+from grader.errors import GraderError, UsageError
 
 ISOLATION = ("auto", "namespace", "user-namespace", "rlimits-only")
 
@@ -31,6 +31,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--secret-file", type=Path, help="file holding the course secret (else $GRADER_SECRET)")
     p.add_argument("--fresh", action="store_true", help="regrade everything instead of keeping unchanged results")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    p = sub.add_parser("gradescope", help="grade the one submission of a Gradescope autograder run into results.json")
+    p.add_argument("submission", type=Path, help="the submission folder (on Gradescope: /autograder/submission)")
+    p.add_argument("--out", type=Path, required=True, help="results.json to write (on Gradescope: /autograder/results/results.json)")
+    p.add_argument("--assignment", action="append", dest="slugs", metavar="SLUG", help="grade only this assignment (repeatable)")
+    p.add_argument("--student", help="student id for the hidden inputs' seeds (default: from submission_metadata.json)")
+    p.add_argument("--secret-file", type=Path, help="file holding the course secret (else $GRADER_SECRET)")
 
     p = sub.add_parser("validate", help="prove every assignment's grader right (what CI runs)")
     p.add_argument("--assignment", action="append", dest="slugs", metavar="SLUG")
@@ -61,6 +68,20 @@ def _run(args: argparse.Namespace) -> int:
         run = grade.grade(course, args.submissions, args.out, args.slugs, jobs=args.jobs, secret=secret,
                           isolation=args.isolation, progress=False if args.no_progress else None, fresh=args.fresh)
         print(grade.render(run))
+        return 0
+    if args.command == "gradescope":
+        from grader.commands import gradescope
+        from grader.commands.grade import load_secret
+
+        if not args.submission.is_dir():
+            raise UsageError(f"{args.submission}: not a submission folder")
+        secret, warning = load_secret(args.secret_file)
+        if warning:
+            print(f"warning: {warning}", file=sys.stderr)
+        student = args.student or gradescope.student_id(args.submission)
+        data = gradescope.gradescope(course, args.submission, args.out, args.slugs, student=student, secret=secret,
+                                     isolation=args.isolation)
+        print(f"{student}: {data['score']:g} points; wrote {args.out}")
         return 0
     if args.command == "validate":
         from grader.commands import validate

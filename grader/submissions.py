@@ -95,7 +95,7 @@ def read_file(path: Path) -> SubmittedFile:
     return SubmittedFile(str(path), path.read_bytes())
 
 
-def _from_folder(folder: Path, modules: set[str]) -> StudentSubmission:
+def from_folder(folder: Path, modules: set[str]) -> StudentSubmission:
     files: dict[str, SubmittedFile] = {}
     problems = []
     for path in sorted(folder.rglob("*")):
@@ -162,7 +162,7 @@ def discover(root: Path, modules: set[str], loose_module: str | None = None) -> 
         if entry.name.startswith(".") or entry.is_symlink():
             continue
         if entry.is_dir():
-            found = _from_folder(entry, modules)
+            found = from_folder(entry, modules)
         elif entry.suffix.lower() == ".zip":
             found = _from_zip(entry, modules)
         elif loose_module is not None and entry.is_file() and entry.suffix.lower() in SUFFIXES:

@@ -15,8 +15,7 @@ from grader.errors import UsageError
 from grader.grading import AssignmentGrader
 from grader.reports.gradebook import atomic_write, gradebook_csv, read_student_json, student_json
 from grader.reports.html import student_page, summary_page
-from grader.reports.summary import summarise, summary_text
-from grader.sandbox.isolation import LEVELS
+from grader.reports.summary import isolation_of, summarise, summary_text
 from grader.scoring import AssignmentResult
 from grader.spec import Course
 from grader.submissions import discover
@@ -93,23 +92,15 @@ def grade(course: Course, submissions: Path, out: Path, slugs: list[str] | None 
     for student, results in run_jobs(todo, settings, jobs or os.cpu_count() or 1):
         by_slug = {**kept[student], **{r.slug: r for r in results}}
         run.rows[student] = [by_slug[slug] for slug in chosen]
-        _write_student(out, student, run.rows[student], _isolation(run.rows[student]))
+        _write_student(out, student, run.rows[student], isolation_of(run.rows[student]))
         bar.update(1)
     bar.close()
-    run.isolation = _isolation([r for rows in run.rows.values() for r in rows])
+    run.isolation = isolation_of([r for rows in run.rows.values() for r in rows])
     atomic_write(out / "gradebook.csv", gradebook_csv(run.rows, chosen))
     run.summary = summarise(run.rows, chosen, run.isolation)
     atomic_write(out / "summary.json", json.dumps(run.summary, indent=1) + "\n")
     atomic_write(out / "summary.html", summary_page(run.summary))
     return run
-
-
-def _isolation(results: list[AssignmentResult]) -> str:
-    """The isolation level in force for these results, with what it means."""
-    levels = sorted({r.isolation for r in results if r.isolation})
-    if not levels:
-        return "none needed (nothing ran)"
-    return "; ".join(f"{level} ({LEVELS.get(level, level)})" for level in levels)
 
 
 def _matching(saved: list[AssignmentResult] | None, slug: str, g: AssignmentGrader, submitted) -> AssignmentResult | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import statistics
 from collections import Counter
 
+from grader.sandbox.isolation import LEVELS
 from grader.scoring import AssignmentResult
 
 
@@ -53,3 +54,11 @@ def summary_text(summary: dict) -> str:
         lines.append("most common misconceptions:")
         lines.extend(f"  {d['slug']:<12} {d['students']:>3} student(s): {d['name'][:90]}" for d in top)
     return "\n".join(lines)
+
+
+def isolation_of(results: list[AssignmentResult]) -> str:
+    """The isolation level in force for these results, with what it means."""
+    levels = sorted({r.isolation for r in results if r.isolation})
+    if not levels:
+        return "none needed (nothing ran)"
+    return "; ".join(f"{level} ({LEVELS.get(level, level)})" for level in levels)

@@ -1,0 +1,40 @@
+"""`grader gradescope`: grade the one submission Gradescope hands its autograder, into results.json."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from grader.batch import Job, Settings, run_jobs
+from grader.reports.gradebook import atomic_write
+from grader.reports.gradescope import results_json
+from grader.reports.summary import isolation_of
+from grader.spec import Course
+from grader.submissions import StudentSubmission, from_folder
+
+
+def gradescope(course: Course, submission: Path, out: Path, slugs: list[str] | None, *, student: str,
+               secret: str, isolation: str = "auto") -> dict:
+    """Grade the files in ``submission`` (one student) and write Gradescope's ``results.json`` to ``out``."""
+    chosen = slugs or course.slugs()
+    modules = {course.assignment(slug).module for slug in chosen}
+    found: StudentSubmission = from_folder(submission, modules)
+    settings = Settings(str(course.root), tuple(chosen), secret,
+                        (str(course.root), str(course.solutions_dir), str(submission.resolve()), str(out.resolve().parent)),
+                        isolation)
+    ((_, results),) = list(run_jobs([Job(student, found.files, tuple(chosen))], settings, workers=1))
+    data = results_json(results, isolation_of(results))
+    if found.problems:
+        data["output"] = "\n".join([*found.problems, data["output"]])
+    atomic_write(out, json.dumps(data, indent=1) + "\n")
+    return data
+
+
+def student_id(submission: Path) -> str:
+    """The student's id from Gradescope's submission_metadata.json beside the submission, if there."""
+    path = submission.parent / "submission_metadata.json"
+    try:
+        users = json.loads(path.read_text(encoding="utf-8")).get("users") or []
+        first = users[0]
+        return str(first.get("email") or first.get("id") or first.get("name"))
+    except (OSError, ValueError, AttributeError, IndexError, KeyError, TypeError):
+        return "student"
