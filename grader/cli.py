@@ -66,7 +66,8 @@ def _run(args: argparse.Namespace) -> int:
         if warning:
             print(f"warning: {warning}", file=sys.stderr)
         run = grade.grade(course, args.submissions, args.out, args.slugs, jobs=args.jobs, secret=secret,
-                          isolation=args.isolation, progress=False if args.no_progress else None, fresh=args.fresh)
+                          isolation=args.isolation, progress=False if args.no_progress else None, fresh=args.fresh,
+                          also_hide=(str(args.secret_file.resolve()),) if args.secret_file else ())
         print(grade.render(run))
         return 0
     if args.command == "gradescope":

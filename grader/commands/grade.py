@@ -55,7 +55,8 @@ def _safe_name(student: str) -> str:
 
 
 def grade(course: Course, submissions: Path, out: Path, slugs: list[str] | None = None, *, jobs: int | None = None,
-          secret: str = DEFAULT_SECRET, fresh: bool = False, isolation: str = "auto", progress: bool | None = None) -> GradeRun:
+          secret: str = DEFAULT_SECRET, fresh: bool = False, isolation: str = "auto", progress: bool | None = None,
+          also_hide: tuple[str, ...] = ()) -> GradeRun:
     """Grade every student under ``submissions`` on ``slugs`` (default: all assignments).
 
     Each student's JSON and HTML are written as soon as they are graded; a later run keeps the
@@ -86,7 +87,8 @@ def grade(course: Course, submissions: Path, out: Path, slugs: list[str] | None 
             run.rows[sub.student] = [kept[sub.student][slug] for slug in chosen]
             run.reused += 1
     settings = Settings(str(course.root), tuple(chosen), secret,
-                        (str(course.root), str(course.solutions_dir), str(submissions.resolve()), str(out.resolve())), isolation)
+                        (str(course.root), str(course.solutions_dir), str(submissions.resolve()), str(out.resolve()),
+                         *also_hide), isolation)
     bar = tqdm(total=len(todo), unit="student", desc="grading", file=sys.stderr,
                disable=(not progress) if progress is not None else None)
     for student, results in run_jobs(todo, settings, jobs or os.cpu_count() or 1):

@@ -14,6 +14,7 @@ CLONE_NEWNET = 0x40000000
 MS_RDONLY = 1
 MS_NOSUID = 2
 MS_NODEV = 4
+MS_NOEXEC = 8
 MS_REC = 16384
 MS_PRIVATE = 1 << 18
 PR_SET_PDEATHSIG = 1
@@ -84,6 +85,11 @@ def enter_namespaces(hide: list[str], want: str = "auto") -> str:
         if want in ("namespace", "user-namespace"):
             raise
         return "rlimits-only"
+    if level == "namespace":
+        try:  # children see only their own processes in /proc (each sandbox runs as its own uid)
+            _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=2")
+        except OSError:
+            pass  # defence in depth only: the uid already keeps other processes' private files closed
     scratch_dirs = [d for d in SCRATCH_DIRS if os.path.isdir(d)]
     for scratch in scratch_dirs:
         _mount("tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV, "size=256m,mode=755")

@@ -53,6 +53,9 @@ def connect():
     socket.create_connection(("127.0.0.1", 9), timeout=1)
     return "connected"
 
+def processes():
+    return sorted(int(p) for p in os.listdir("/proc") if p.isdigit())
+
 def whoami():
     return os.getuid()
 
@@ -321,3 +324,10 @@ def test_hitting_the_file_size_limit_is_explained(tmp_path):
     assert outcome.error_type == "OSError" and "File too large" in outcome.message
     status, _, feedback, _ = _error_feedback(outcome, 256)
     assert status == "error" and "printing in a loop?" in feedback
+
+
+def test_children_see_no_other_process(sandbox):
+    if sandbox.level != "namespace":
+        pytest.skip("a private /proc needs the namespace level")
+    (outcome,) = run(sandbox, case("ps", "processes"))
+    assert outcome.status == "ok" and len(outcome.value) == 1  # itself only: not the grader, not classmates
