@@ -57,6 +57,7 @@ class _Run:
     outcomes: list[Outcome] = field(default_factory=list)
     current: str | None = None
     stop: str | None = None  # why the child stopped early
+    timed_out: bool = False  # the case in progress ran past its limit
     import_error: dict | None = None
     spans: dict = field(default_factory=dict)  # case -> (first byte, end byte or None) of what it printed
 
@@ -193,6 +194,7 @@ class Sandbox:
         """
         outcomes: dict[str, Outcome] = {}
         remaining = list(cases)
+        shortened: set[str] = set()
         while remaining:
             run = self._run_once(source, filename, module, remaining, limits)
             for outcome in run.outcomes:
@@ -216,9 +218,12 @@ class Sandbox:
             if timeouts >= PATIENCE and any(c.time_seconds > SHORT_LIMIT for c in remaining):
                 # a submission that keeps looping must not hold the batch up: a correct case takes
                 # milliseconds, so the rest get a short limit
+                shortened.update(c.name for c in remaining if c.time_seconds > SHORT_LIMIT)
                 remaining = [replace(c, time_seconds=min(c.time_seconds, SHORT_LIMIT)) for c in remaining]
-        return [_explain_short_limit(outcomes.get(c.name, Outcome(c.name, "not_run", message="not run")), c)
-                for c in cases]
+        results = [outcomes.get(c.name, Outcome(c.name, "not_run", message="not run")) for c in cases]
+        return [replace(o, message=f"{o.message}; the limit was cut to {SHORT_LIMIT:g} s after {PATIENCE} earlier "
+                                   "cases of this submission timed out")
+                if o.status == "timeout" and o.case in shortened else o for o in results]
 
     def _run_once(self, source: str, filename: str, module: str, cases: list[ChildCase], limits: dict) -> _Run:
         if self._sock is None or (self._proc is not None and self._proc.poll() is not None):
@@ -247,11 +252,9 @@ class Sandbox:
             _kill(pid)
             self._discard()
             exit_words, log = "stopped: the sandbox was killed during this run (do not signal other processes)", ""
-        if run.current is not None and run.stop is None:
-            run.stop = exit_words
         if run.current is not None:
-            status = "timeout" if run.stop and run.stop.startswith("time limit") else "crashed"
-            run.outcomes.append(Outcome(run.current, status, message=run.stop or exit_words))
+            run.stop = run.stop or exit_words
+            run.outcomes.append(Outcome(run.current, "timeout" if run.timed_out else "crashed", message=run.stop))
             run.spans[run.current] = (run.spans.get(run.current, (0, None))[0], None)
         if log:
             run.outcomes = [replace(o, printed=_slice(log, run.spans.get(o.case))) for o in run.outcomes]
@@ -273,6 +276,7 @@ class Sandbox:
             if remaining <= 0:
                 _kill(pid)
                 if run.current is not None:
+                    run.timed_out = True
                     run.stop = f"time limit of {limits[run.current]:g} s exceeded (an infinite loop, or far too slow)"
                 elif position == 0 and not run.outcomes:
                     run.import_error = {"error_type": "TimeoutError", "status": "timeout",
@@ -328,13 +332,6 @@ class Sandbox:
                 run.current = None
                 run.stop = str(exc)
                 return run
-
-
-def _explain_short_limit(outcome: Outcome, case: ChildCase) -> Outcome:
-    if outcome.status == "timeout" and f"of {SHORT_LIMIT:g} s" in outcome.message and case.time_seconds > SHORT_LIMIT:
-        return replace(outcome, message=f"{outcome.message}; the limit was cut to {SHORT_LIMIT:g} s after "
-                                        f"{PATIENCE} earlier cases of this submission timed out")
-    return outcome
 
 
 def _offset(value: Any) -> int:
