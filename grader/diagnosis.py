@@ -90,14 +90,14 @@ def reachable(graph: dict[str, set[str]], roots: set[str]) -> set[str]:
     return seen
 
 
-def affects(reference_source: str, mistake_source: str, roots: set[str]) -> bool:
+def affects(reference_graph: dict[str, set[str]], mistake_source: str, roots: set[str]) -> bool:
     """Whether a mistake overrides a function that a probe entering at ``roots`` can reach.
 
-    A mistake that cannot be reached gives the reference's output, so running it is wasted work.
+    ``reference_graph`` is :func:`call_graph` of the reference. A mistake that cannot be reached
+    gives the reference's output, so running it is wasted work.
     """
-    graph = call_graph(reference_source)
     overrides = call_graph(mistake_source)
-    graph.update(overrides)
+    graph = {**reference_graph, **overrides}
     return bool(reachable(graph, roots) & set(overrides))
 
 

@@ -13,7 +13,7 @@ import numpy as np
 from grader import __version__
 from grader.cases import DEFAULT_SECRET, Probe, case_rng, execute
 from grader.checks import Verdict, compare, show
-from grader.diagnosis import Diagnosis, Mistake, affects, diagnose, load_catalogue, mistake_diagnosis, prefer_consistent
+from grader.diagnosis import Diagnosis, Mistake, affects, call_graph, diagnose, load_catalogue, mistake_diagnosis, prefer_consistent
 from grader.errors import SpecError, SubmissionError
 from grader.sandbox import ChildCase, Outcome, Sandbox
 from grader.sandbox.channel import copy_plain, encode
@@ -23,9 +23,7 @@ from grader.submissions import SubmittedFile, read_source
 from grader.spec import Assignment, CaseSpec, import_file
 
 
-def plain(value: Any) -> Any:
-    """A value as it would come back from the sandbox (fresh copies, tuples kept, plain ndarrays)."""
-    return copy_plain(value)
+plain = copy_plain  # a value as it would come back from the sandbox: fresh copies, tuples kept, plain ndarrays
 
 
 @dataclass(frozen=True)
@@ -56,6 +54,7 @@ class AssignmentGrader:
     _course_digest: str = ""
     _public_runs: dict = field(default_factory=dict)
     _reach: dict = field(default_factory=dict)
+    _reference_graph: dict | None = None
 
     @classmethod
     def with_solutions(cls, assignment: Assignment, secret: str = DEFAULT_SECRET) -> "AssignmentGrader":
@@ -153,8 +152,9 @@ class AssignmentGrader:
     def _affects(self, mistake_id: str, roots: frozenset[str]) -> bool:
         key = (mistake_id, roots)
         if key not in self._reach:
-            reference = self.assignment.solution_path.read_text(encoding="utf-8")
-            self._reach[key] = affects(reference, self.catalogue[mistake_id].source, set(roots))
+            if self._reference_graph is None:
+                self._reference_graph = call_graph(self.assignment.solution_path.read_text(encoding="utf-8"))
+            self._reach[key] = affects(self._reference_graph, self.catalogue[mistake_id].source, set(roots))
         return self._reach[key]
 
     # -- grading -----------------------------------------------------------------------------
@@ -180,12 +180,15 @@ class AssignmentGrader:
                                {"memory_mb": limits.memory_mb, "file_size_mb": limits.file_size_mb, "processes": limits.processes})
         evaluated = [self.evaluate(case, outcome) for case, outcome in zip(cases, outcomes)]
         passed = [case for case, (result, _) in zip(cases, evaluated) if result.status == "passed"]
+        passed_runs: dict[str, dict[str, Any]] = {}  # the catalogue's outputs on passed cases, run once
 
         def contradictions(mistake_id: str) -> int:
             """How many cases the student passed would this mistake have failed?"""
             count = 0
             for case in passed:
-                outputs, _ = self.mistake_runs(case)
+                if case.spec.name not in passed_runs:
+                    passed_runs[case.spec.name] = self.mistake_runs(case)[0]
+                outputs = passed_runs[case.spec.name]
                 if mistake_id in outputs and not compare(outputs[mistake_id], case.expected, case.spec.tolerance).passed:
                     count += 1
             return count
@@ -238,10 +241,12 @@ class AssignmentGrader:
                          if mid in self.catalogue and (m["function"], m["argument"]) in {tuple(p) for p in pairs}]
             return result("failed", 0.0, f"{m['function']}() modified its argument '{m['argument']}' in place{where}: "
                           "functions must not change their inputs (work on a copy)", diagnoses=diagnoses)
+        # compared once; property-only cases compare only when they fail (to decide on a diagnosis)
+        against_reference = compare(outcome.value, case.expected, spec.tolerance) if "reference" in spec.checks else None
         verdicts: list[Verdict] = []
         for check in spec.checks:
             if check == "reference":
-                verdict = compare(outcome.value, case.expected, spec.tolerance)
+                verdict = against_reference
             else:
                 try:
                     with silenced():
@@ -259,7 +264,9 @@ class AssignmentGrader:
         worst = min(verdicts, key=lambda v: v.fraction)
         details = _verdict_details(worst)
         diagnoses = []
-        if not compare(outcome.value, case.expected, spec.tolerance).passed:  # wrong, not just a failed property
+        if against_reference is None:
+            against_reference = compare(outcome.value, case.expected, spec.tolerance)
+        if not against_reference.passed:  # wrong, not just a failed property
             diagnoses = diagnose(outcome.value, case.expected, spec.tolerance, self.mistake_runs(case)[0], self.catalogue)
         return result(status_for(fraction), fraction, worst.message, details, diagnoses)
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from grader.checks import Tolerance
-from grader.diagnosis import (Diagnosis, Mistake, affects, diagnose, load_catalogue, matching_mistakes,
+from grader.diagnosis import (Diagnosis, Mistake, affects, call_graph, diagnose, load_catalogue, matching_mistakes,
                               numeric_signature, prefer_consistent)
 from grader.errors import SpecError
 
@@ -161,7 +161,7 @@ def test_prefer_consistent_counts_a_candidate_once_per_case():
 
 
 def test_affects_follows_calls_through_the_reference():
-    reference = "def outer(x):\n    return inner(x)\n\ndef inner(x):\n    return x\n\ndef other(x):\n    return x\n"
+    reference = call_graph("def outer(x):\n    return inner(x)\n\ndef inner(x):\n    return x\n\ndef other(x):\n    return x\n")
     assert affects(reference, "def inner(x):\n    return -x\n", {"outer"})
     assert not affects(reference, "def other(x):\n    return -x\n", {"outer"})
 
