@@ -158,7 +158,10 @@ def test_build_writes_the_notebook_and_validate_fails_when_it_is_out_of_date(tmp
     nb.cells[4].outputs = [nbformat.v4.new_output("stream", text="left over\n")]
     nbformat.write(nb, str(notebook))
     problems = validate.validate(course, ["perceptron"]).problems
-    assert problems == ["perceptron: student_template/perceptron.ipynb is missing or out of date: run `grader build`"]
+    assert problems == ["perceptron: student_template/perceptron.ipynb is out of date: run `grader build`"]
+    notebook.unlink()
+    problems = validate.validate(course, ["perceptron"]).problems
+    assert problems == ["perceptron: student_template/perceptron.ipynb is missing: run `grader build`"]
 
 
 # -- checking and grading notebooks -------------------------------------------------------------

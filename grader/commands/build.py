@@ -3,26 +3,29 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from grader.commands.validate import expected_notebooks
 from grader.fixtures import render_fixtures
 from grader.grading import AssignmentGrader
+from grader.notebook_build import notebook_files
 from grader.reports.gradebook import atomic_write
 from grader.spec import Course
 from grader.stubs import stub_for
+
+
+def generated_files(grader: AssignmentGrader) -> dict[Path, str]:
+    """Every file `grader build` writes for an assignment (stub, public fixtures, notebook), with its text."""
+    assignment = grader.assignment
+    return {
+        assignment.template_path: stub_for(assignment.solution_path, assignment.module),
+        assignment.fixtures_path: render_fixtures(grader),
+        **notebook_files(assignment.course, assignment),
+    }
 
 
 def build(course: Course, slugs: list[str] | None = None) -> list[tuple[Path, str]]:
     """Write every generated file; returns (path, "written" | "unchanged") pairs."""
     written = []
     for slug in slugs or course.slugs():
-        assignment = course.assignment(slug)
-        grader = AssignmentGrader.with_solutions(assignment)
-        outputs = {
-            assignment.template_path: stub_for(assignment.solution_path, assignment.module),
-            assignment.fixtures_path: render_fixtures(grader),
-        }
-        outputs.update(expected_notebooks(course, slug))
-        for path, text in outputs.items():
+        for path, text in generated_files(AssignmentGrader.with_solutions(course.assignment(slug))).items():
             if path.is_file() and path.read_text(encoding="utf-8") == text:
                 written.append((path, "unchanged"))
                 continue
