@@ -76,16 +76,18 @@ def _work(job: Job) -> tuple[str, list[dict]]:
     return job.student, [r.to_json() for r in results]  # plain data back to the parent, not pickled objects
 
 
-def run_jobs(jobs: list[Job], settings: Settings, workers: int) -> Iterator[tuple[str, list[AssignmentResult]]]:
+def run_jobs(jobs: list[Job], settings: Settings, workers: int,
+             graders: dict[str, AssignmentGrader] | None = None) -> Iterator[tuple[str, list[AssignmentResult]]]:
     """Yield (student, results) as each job finishes, using up to ``workers`` processes.
 
-    One process grades in this process (no start-up cost for a small class); more run as
-    separate processes so the grading work itself, not only the students' code, uses every core.
+    One process grades in this process (no start-up cost for a small class), with ``graders``
+    when the caller already has them; more run as separate processes so the grading work itself,
+    not only the students' code, uses every core.
     """
     if not jobs:
         return
     if workers <= 1 or len(jobs) == 1:
-        graders = make_graders(settings)
+        graders = graders or make_graders(settings)
         with Sandbox(hide=list(settings.hide), isolation=settings.isolation) as sandbox:
             for job in jobs:
                 yield job.student, grade_job(graders, sandbox, job)

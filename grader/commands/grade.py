@@ -91,7 +91,7 @@ def grade(course: Course, submissions: Path, out: Path, slugs: list[str] | None 
                          *also_hide), isolation)
     bar = tqdm(total=len(todo), unit="student", desc="grading", file=sys.stderr,
                disable=(not progress) if progress is not None else None)
-    for student, results in run_jobs(todo, settings, jobs or os.cpu_count() or 1):
+    for student, results in run_jobs(todo, settings, jobs or os.cpu_count() or 1, graders):
         by_slug = {**kept[student], **{r.slug: r for r in results}}
         run.rows[student] = [by_slug[slug] for slug in chosen]
         _write_student(out, student, run.rows[student], isolation_of(run.rows[student]))
