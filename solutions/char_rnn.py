@@ -132,6 +132,29 @@ def _log_softmax(Z):
     return shifted - np.log(np.sum(np.exp(shifted), axis=0, keepdims=True))
 
 
+def _output_gradient(ps, tgt):
+    """dL/dz_t = y_hat_t - y_t for every step at once: (V, T)."""
+    dZ = ps.copy()
+    dZ[tgt, np.arange(ps.shape[1])] -= 1.0
+    return dZ
+
+
+def _tanh_grad(hs, h_prev, X, params):
+    """tanh'(a_t) = 1 - h_t^2, from the OUTPUTS h_t (the pre-activations are not needed): (H, T)."""
+    return 1.0 - hs ** 2
+
+
+def _backprop_through_time(dH_direct, tanh_grad, W_hh):
+    """dL/da_t for t = T..1: da_t = tanh'_t * (dh from the output at t + dh_next), dh_next = W_hh @ da_t."""
+    dA = np.empty_like(dH_direct)
+    dh_next = np.zeros((dH_direct.shape[0], 1))
+    for t in range(dH_direct.shape[1] - 1, -1, -1):
+        da = tanh_grad[:, t:t + 1] * (dH_direct[:, t:t + 1] + dh_next)
+        dA[:, t:t + 1] = da
+        dh_next = W_hh @ da
+    return dA
+
+
 def rnn_loss(inputs, targets, h0, params):
     """Summed cross-entropy of next-character prediction and its gradients by BPTT.
 
@@ -176,17 +199,9 @@ def rnn_loss(inputs, targets, h0, params):
     log_p = _log_softmax(W_hy.T @ hs + params["b_y"])
     loss = float(-np.sum(log_p[tgt, steps]))
 
-    dZ = ps.copy()
-    dZ[tgt, steps] -= 1.0
-    dH_direct = W_hy @ dZ
-    dA = np.empty_like(hs)
-    dh_next = np.zeros((hs.shape[0], 1))
-    for t in range(T - 1, -1, -1):
-        dh = dH_direct[:, t:t + 1] + dh_next
-        da = (1.0 - hs[:, t:t + 1] ** 2) * dh
-        dA[:, t:t + 1] = da
-        dh_next = W_hh @ da
+    dZ = _output_gradient(ps, tgt)
     h_prev = np.concatenate([np.asarray(h0, dtype=np.float64), hs[:, :-1]], axis=1)
+    dA = _backprop_through_time(W_hy @ dZ, _tanh_grad(hs, h_prev, X, params), W_hh)
     grads = {
         "W_xh": X @ dA.T,
         "W_hh": h_prev @ dA.T,
