@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import multiprocessing
+import os
 import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -12,6 +14,7 @@ from typing import Iterator
 from grader.errors import GraderError
 from grader.grading import AssignmentGrader
 from grader.sandbox import Sandbox
+from grader.sandbox.lifetime import start_tied
 from grader.scoring import AssignmentResult, whole_assignment
 from grader.spec import Course
 from grader.submissions import SubmittedFile
@@ -65,7 +68,8 @@ def grade_job(graders: dict[str, AssignmentGrader], sandbox: Sandbox, job: Job) 
 _WORKER: dict = {}
 
 
-def _start_worker(settings: Settings) -> None:
+def _start_worker(values: tuple) -> None:
+    settings = Settings(*values)
     _WORKER["graders"] = make_graders(settings)
     _WORKER["sandbox"] = Sandbox(hide=list(settings.hide), isolation=settings.isolation)
     atexit.register(_WORKER["sandbox"].close)
@@ -94,7 +98,8 @@ def run_jobs(jobs: list[Job], settings: Settings, workers: int,
         return
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context,
-                             initializer=_start_worker, initargs=(settings,)) as pool:
+                             initializer=start_tied,  # a killed grader takes its workers (and their sandboxes) along
+                             initargs=(os.getpid(), "grader.batch:_start_worker", dataclasses.astuple(settings))) as pool:
         futures = [pool.submit(_work, job) for job in jobs]
         for future in as_completed(futures):
             student, results = future.result()

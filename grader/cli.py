@@ -9,7 +9,7 @@ from pathlib import Path
 from grader import __version__
 from grader.errors import GraderError, UsageError
 
-ISOLATION = ("auto", "namespace", "user-namespace", "rlimits-only")
+ISOLATION = ("auto", "bubblewrap", "rlimits-only")
 
 
 def _parser() -> argparse.ArgumentParser:

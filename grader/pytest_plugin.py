@@ -7,7 +7,7 @@ from typing import Iterator
 import pytest
 
 SUFFIXES = (".py", ".ipynb")
-ISOLATION = ("auto", "namespace", "user-namespace", "rlimits-only")
+ISOLATION = ("auto", "bubblewrap", "rlimits-only")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -1,191 +1,145 @@
-"""Isolation of student code: namespaces that hide files and the network, rlimits, privilege drop."""
+"""Isolation levels, and the bubblewrap command line that starts the fork server behind a whitelist."""
 from __future__ import annotations
 
-import ctypes
+import itertools
 import os
-import resource
-import signal
+import shutil
+import sys
+import sysconfig
+from dataclasses import dataclass
+from pathlib import Path
 
-CLONE_NEWNS = 0x00020000
-CLONE_NEWUTS = 0x04000000
-CLONE_NEWIPC = 0x08000000
-CLONE_NEWUSER = 0x10000000
-CLONE_NEWNET = 0x40000000
-MS_RDONLY = 1
-MS_NOSUID = 2
-MS_NODEV = 4
-MS_NOEXEC = 8
-MS_REC = 16384
-MS_PRIVATE = 1 << 18
-PR_SET_PDEATHSIG = 1
-PR_SET_DUMPABLE = 4
-PR_SET_NO_NEW_PRIVS = 38
-
-SCRATCH_DIRS = ("/tmp", "/var/tmp", "/dev/shm")
-BASE_UID = 100000  # children run as BASE_UID + the fork server's pid: unique among live grader runs
+from grader.errors import SandboxError
 
 LEVELS = {
-    "namespace": "private mount and network namespaces; solutions, cases and other submissions hidden; runs as an unprivileged uid",
-    "user-namespace": "user, mount and network namespaces; solutions, cases and other submissions hidden; same uid as the grader",
-    "rlimits-only": "resource limits and a scratch folder only: the submission could read files the grader can read",
+    "bubblewrap": "bubblewrap whitelist (only the Python runtime and numpy visible, read-only), each submission in "
+                  "its own user, IPC and network namespaces, Landlock and seccomp, CPU-time limits; "
+                  "as root it also runs as an unprivileged uid",
+    "rlimits-only": "resource limits, a scratch folder and a syscall filter only: the submission could read and "
+                    "write files the grader's user can, and see and signal that user's processes",
 }
-
-_libc = ctypes.CDLL(None, use_errno=True)
-
-
-def _check(result: int, what: str) -> None:
-    if result != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, f"{what}: {os.strerror(err)}")
-
-
-def _unshare(flags: int) -> None:
-    _check(_libc.unshare(flags), "unshare")
+CHOICES = ("auto", *LEVELS)
+BASE_UID = 100000  # as root, fork servers run as BASE_UID + a number unique among live sandboxes
+_UID_SERIAL = itertools.count()
+INSIDE_LIB = "/grader-lib"  # where the grader's sandbox modules appear inside the sandbox
+INSIDE_SITE = "/grader-site"  # where numpy appears inside the sandbox
+SCRATCH_SIZE = 256 * 1024 * 1024  # the sandbox's private /tmp, shared by the jobs of one fork server in turn
+# the modules a fork server and its children import (grader/__init__ and grader/sandbox/__init__ stay import-light)
+CHILD_MODULES = ("__init__.py", "errors.py", "sandbox/__init__.py", "sandbox/channel.py", "sandbox/child.py",
+                 "sandbox/confine.py", "sandbox/lifetime.py", "sandbox/zygote.py")
+DEVICES = ("/dev/null", "/dev/zero", "/dev/urandom", "/dev/random", "/dev/full")
 
 
-def _mount(source: str, target: str, fstype: str, flags: int, data: str = "") -> None:
-    _check(
-        _libc.mount(source.encode(), target.encode(), fstype.encode() if fstype else None, ctypes.c_ulong(flags), data.encode() if data else None),
-        f"mount {target}",
-    )
+@dataclass(frozen=True)
+class Launch:
+    """How to start a fork server: its command line and what its children may read."""
+
+    argv: list[str]
+    level: str
+    read: list[str]  # paths (as the children see them) Landlock lets them read
+    devices: list[str]
+    scratch_root: str
 
 
-def prctl(option: int, value: int) -> None:
-    """Thin prctl(2) wrapper (errors ignored: hardening, not correctness)."""
-    _libc.prctl(option, ctypes.c_ulong(value), 0, 0, 0)
+def bubblewrap_path() -> str | None:
+    """The bwrap binary, or None."""
+    return shutil.which("bwrap") or next((p for p in ("/usr/bin/bwrap", "/bin/bwrap") if os.access(p, os.X_OK)), None)
 
 
-def _write(path: str, text: str) -> None:
-    with open(path, "w") as handle:
-        handle.write(text)
+def _real(path: str) -> str:
+    return os.path.realpath(path)
 
 
-def enter_namespaces(hide: list[str], want: str = "auto") -> str:
-    """Move this process (the zygote) into fresh namespaces and hide ``hide``; returns the level.
+def runtime_paths() -> tuple[str, str, list[str], list[str]]:
+    """(interpreter, stdlib, extra read-only paths, site-packages folders to mask) of this Python."""
+    interpreter = _real(getattr(sys, "_base_executable", "") or sys.executable)
+    base = _real(sys.base_prefix)
+    paths = sysconfig.get_paths(vars={"base": base, "platbase": base, "installed_base": base, "installed_platbase": base})
+    stdlib = _real(paths["stdlib"])
+    extra = [interpreter]
+    if base not in ("/usr", "/usr/local", "/"):
+        extra.append(base)  # a private build (pyenv, conda): its lib/ holds libpython
+    else:
+        extra.extend(_real(paths[k]) for k in ("platstdlib",) if paths[k] != paths["stdlib"])
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    masked = {_real(paths["purelib"]), _real(paths["platlib"]), os.path.join(stdlib, "site-packages"),
+              os.path.join(stdlib, "dist-packages"), "/usr/lib/python3/dist-packages",
+              f"/usr/local/lib/{version}/dist-packages", f"/usr/local/lib/{version}/site-packages"}
+    return interpreter, stdlib, extra, sorted(p for p in masked if os.path.isdir(p))
 
-    The mounts are made once here; every child forked afterwards inherits them. /tmp, /var/tmp
-    and /dev/shm become private tmpfs that only root can write, so children can neither leave
-    files for each other nor find the grader's temporary files.
+
+def _numpy_dirs() -> list[str]:
+    import numpy
+
+    package = _real(os.path.dirname(numpy.__file__))
+    libs = package + ".libs"  # wheels keep their BLAS next to the package
+    return [package] + ([libs] if os.path.isdir(libs) else [])
+
+
+def _system_binds() -> list[str]:
+    """Shared libraries and the loader's cache, read-only (symlinked folders stay symlinks)."""
+    args: list[str] = []
+    for path in ("/usr/lib", "/usr/lib64", "/usr/lib32", "/lib", "/lib64", "/lib32"):
+        if os.path.islink(path):
+            args += ["--symlink", os.readlink(path), path]
+        elif os.path.isdir(path):
+            args += ["--ro-bind", path, path]
+    if os.path.exists("/etc/ld.so.cache"):
+        args += ["--ro-bind", "/etc/ld.so.cache", "/etc/ld.so.cache"]
+    return args
+
+
+def fork_server_uid() -> int:
+    """An unprivileged uid (and gid) for a fork server started by root: unique among live sandboxes."""
+    return BASE_UID + ((os.getpid() << 4) | (next(_UID_SERIAL) & 15)) % (2**31 - BASE_UID)
+
+
+def bubblewrap_launch(bootstrap: str, sock_fd: int, env: dict[str, str]) -> Launch:
+    """The bwrap command line for a fork server behind a whitelist.
+
+    Visible inside: the shared libraries, this Python's interpreter and standard library (its
+    site-packages masked), numpy, and the few grader modules the children run; a private /tmp,
+    /proc and /dev. Every namespace is new; bwrap dies with the grader and drops every capability.
     """
-    if want == "rlimits-only":
-        return "rlimits-only"
-    uid, gid = os.getuid(), os.getgid()
-    try:
-        if uid == 0 and want != "user-namespace":  # asking for user-namespace as root exercises that path
-            _unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS)
-            level = "namespace"
-        else:
-            _unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS)
-            _write("/proc/self/setgroups", "deny")
-            _write("/proc/self/uid_map", f"{uid} {uid} 1\n")
-            _write("/proc/self/gid_map", f"{gid} {gid} 1\n")
-            level = "user-namespace"
-        _mount("none", "/", "", MS_REC | MS_PRIVATE)
-    except OSError:
-        if want in ("namespace", "user-namespace"):
-            raise
-        return "rlimits-only"
-    if level == "namespace":
-        try:  # children see only their own processes in /proc (each sandbox runs as its own uid)
-            _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=2")
-        except OSError:
-            pass  # defence in depth only: the uid already keeps other processes' private files closed
-    scratch_dirs = [d for d in SCRATCH_DIRS if os.path.isdir(d)]
-    for scratch in scratch_dirs:
-        _mount("tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV, "size=256m,mode=755")
-    for path in sorted(set(hide)):
-        if path == "/" or any(path == d or path.startswith(d + "/") for d in scratch_dirs):
-            continue  # already hidden by a fresh scratch tmpfs (or far too broad to hide)
-        if os.path.isdir(path):
-            _mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=000")
-        elif os.path.isfile(path):
-            _mount("/dev/null", path, "", 4096)  # MS_BIND
-    return level
+    bwrap = bubblewrap_path()
+    if bwrap is None:
+        raise SandboxError("bubblewrap (bwrap) is not installed: install it (Debian: apt-get install bubblewrap), "
+                           "or pass --isolation rlimits-only to grade without a sandbox (weaker: " + LEVELS["rlimits-only"] + ")")
+    interpreter, stdlib, extra, masked = runtime_paths()
+    package = Path(__file__).resolve().parents[1]
+    argv = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--clearenv"]
+    for key, value in env.items():
+        argv += ["--setenv", key, value]
+    if os.getuid() == 0:
+        uid = fork_server_uid()
+        argv += ["--uid", str(uid), "--gid", str(uid)]
+    argv += _system_binds()
+    read = ["/usr/lib", "/usr/lib64", "/usr/lib32", "/etc/ld.so.cache", INSIDE_LIB, INSIDE_SITE, stdlib]
+    for path in [stdlib, *extra]:
+        argv += ["--ro-bind", path, path]
+        read.append(path)
+    for path in masked:
+        argv += ["--tmpfs", path]
+    for path in _numpy_dirs():
+        argv += ["--ro-bind", path, f"{INSIDE_SITE}/{os.path.basename(path)}"]
+    for name in CHILD_MODULES:
+        argv += ["--ro-bind", str(package / name), f"{INSIDE_LIB}/grader/{name}"]
+    argv += ["--proc", "/proc", "--dev", "/dev", "--size", str(SCRATCH_SIZE), "--tmpfs", "/tmp", "--chdir", "/",
+             "--", interpreter, "-I", "-S", "-c", bootstrap.format(paths=[INSIDE_LIB, INSIDE_SITE]), str(sock_fd)]
+    return Launch(argv, "bubblewrap", sorted(set(read)), list(DEVICES), "/tmp")
 
 
-def sandbox_uid() -> int:
-    """The unprivileged uid (and gid) this fork server's children run as.
-
-    Derived from the fork server's pid, so no two live sandboxes (of this run or of another
-    grader running on the same machine) share a uid: a child cannot signal another sandbox's
-    children, and the per-uid clean-up after each job kills only this sandbox's processes.
-    """
-    return BASE_UID + os.getpid()
+def plain_launch(bootstrap: str, sock_fd: int, scratch: str) -> Launch:
+    """The fork server as a plain ``python -I`` child of the grader (rlimits-only)."""
+    package_parent = str(Path(__file__).resolve().parents[2])
+    argv = [sys.executable, "-I", "-c", bootstrap.format(paths=[package_parent]), str(sock_fd)]
+    return Launch(argv, "rlimits-only", [], [], scratch)
 
 
-def address_space_now() -> int:
-    """This process's current virtual memory size in bytes (the base the memory limit adds to)."""
-    with open("/proc/self/statm") as handle:
-        pages = int(handle.read().split()[0])
-    return pages * os.sysconf("SC_PAGE_SIZE")
-
-
-def confine_child(limits: dict, level: str, uid: int, workdir: str, output_fd: int) -> None:
-    """In a freshly forked child: new session, limits, no privileges, scratch cwd, scrubbed env."""
-    os.setsid()
-    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    os.dup2(output_fd, 3)
-    os.closerange(4, 65536)
-    devnull = os.open("/dev/null", os.O_RDONLY)
-    os.dup2(devnull, 0)
-    log = os.open(os.path.join(workdir, "output.txt"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.dup2(log, 1)
-    os.dup2(log, 2)
-    os.close(devnull)
-    os.close(log)
-    memory = limits["memory_mb"] * 1024 * 1024
-    _set(resource.RLIMIT_AS, address_space_now() + memory)
-    _set(resource.RLIMIT_CPU, int(limits["cpu_seconds"]) + 1)
-    _set(resource.RLIMIT_FSIZE, limits["file_size_mb"] * 1024 * 1024)
-    _set(resource.RLIMIT_CORE, 0)
-    _set(resource.RLIMIT_NOFILE, 64)
-    if level == "namespace" and os.getuid() == 0:
-        os.chown(workdir, uid, uid)
-        os.chown(os.path.join(workdir, "output.txt"), uid, uid)
-        os.setgroups([])
-        os.setgid(uid)
-        os.setuid(uid)
-        _set(resource.RLIMIT_NPROC, limits["processes"])
-    prctl(PR_SET_NO_NEW_PRIVS, 1)
-    prctl(PR_SET_DUMPABLE, 0)
-    os.chdir(workdir)
-    os.environ.clear()
-    os.environ.update(child_environment(workdir))
-
-
-def _set(which: int, value: int) -> None:
-    soft, hard = resource.getrlimit(which)
-    if hard != resource.RLIM_INFINITY:
-        value = min(value, hard)
-    try:
-        resource.setrlimit(which, (value, value))
-    except (ValueError, OSError):
-        resource.setrlimit(which, (value, hard))
-
-
-def child_environment(home: str) -> dict[str, str]:
-    """The scrubbed environment student code sees: single-threaded BLAS, no grader secrets."""
-    return {
-        "PATH": "/usr/bin:/bin",
-        "HOME": home,
-        "TMPDIR": home,
-        "LANG": "C.UTF-8",
-        "OPENBLAS_NUM_THREADS": "1",
-        "OMP_NUM_THREADS": "1",
-        "MKL_NUM_THREADS": "1",
-        "PYTHONHASHSEED": "0",
-    }
-
-
-def kill_uid(uid: int) -> None:
-    """Kill every process of ``uid`` (escaped grandchildren included): fork, become uid, kill(-1)."""
-    pid = os.fork()
-    if pid == 0:
-        try:
-            os.setgid(uid)
-            os.setuid(uid)
-            os.kill(-1, signal.SIGKILL)
-        except OSError:
-            pass
-        os._exit(0)
-    os.waitpid(pid, 0)
+def launch(isolation: str, bootstrap: str, sock_fd: int, env: dict[str, str], scratch: str) -> Launch:
+    """The launch for the ``isolation`` asked for ("auto" means bubblewrap, or a refusal)."""
+    if isolation not in CHOICES:
+        raise SandboxError(f"unknown isolation level {isolation!r} (choose from {', '.join(CHOICES)})")
+    if isolation == "rlimits-only":
+        return plain_launch(bootstrap, sock_fd, scratch)
+    return bubblewrap_launch(bootstrap, sock_fd, env)

@@ -1,8 +1,10 @@
 """The grader's side of the sandbox: start the fork server, send jobs, enforce deadlines, read results."""
 from __future__ import annotations
 
+import json
 import os
 import select
+import shutil
 import signal
 import socket
 import subprocess
@@ -14,16 +16,22 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import ChannelError, SandboxError
-from grader.sandbox.channel import FrameReader, decode, write_frame
-from grader.sandbox.isolation import LEVELS, child_environment
+from grader.sandbox.channel import FrameReader, decode
+from grader.sandbox import isolation
+from grader.sandbox.confine import child_environment
+from grader.sandbox.isolation import LEVELS
+from grader.sandbox.syscalls import FilterUnavailable, job_filter
 
 PATIENCE = 2  # timed-out cases before the rest of a submission's cases get SHORT_LIMIT
 SHORT_LIMIT = 0.5  # seconds
 GRACE_SECONDS = 5.0  # between cases (sending results, starting the next); not the student's time
+WALL_FACTOR, WALL_EXTRA = 4.0, 10.0  # wall-clock backstop of a case: 4 x its CPU limit + 10 s
+SUBMISSION_WALL = 600.0  # seconds one submission may take in all, whatever its limits
+POLL = 0.05  # seconds between looks at a running case's CPU time
 MAX_JOB_BYTES = 64 * 1024 * 1024  # all a child may send back in one run (the largest real output is ~3 MB)
-_PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
+MAX_PRINTED = 65536  # bytes of a run's printed output kept
 _BOOTSTRAP = (
-    "import sys; sys.path.insert(0, {parent!r}); "
+    "import sys; sys.path[:0] = {paths!r}; "
     "from grader.sandbox.zygote import main; main(int(sys.argv[1]))"
 )
 
@@ -82,9 +90,10 @@ def describe_exit(status: int) -> str:
 class Sandbox:
     """One slot: a warm fork server and the children it forks, one job at a time.
 
-    ``hide`` lists paths children must not see (solutions, cases, other submissions, outputs).
-    ``isolation`` is "auto" (the strongest this machine allows), "namespace", "user-namespace"
-    or "rlimits-only".
+    ``hide`` lists paths children must not see (solutions, cases, other submissions, outputs):
+    under bubblewrap nothing outside the whitelist is visible anyway, so it only documents intent.
+    ``isolation`` is "auto" (bubblewrap, or a SandboxError naming what is missing), "bubblewrap"
+    or "rlimits-only" (weaker, chosen explicitly; ``level`` then says so).
     """
 
     def __init__(self, *, hide: tuple[str, ...] | list[str] = (), isolation: str = "auto", slot: int = 0):
@@ -94,57 +103,75 @@ class Sandbox:
         self.level = ""
         self._proc: subprocess.Popen | None = None
         self._sock: socket.socket | None = None
-        self._reader = FrameReader()
-        self._pending = []
         self._scratch = tempfile.mkdtemp(prefix="grader-scratch-")
         self._start()
 
     # -- fork server -------------------------------------------------------------------------
     def _start(self) -> None:
-        parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        os.makedirs(self._scratch, mode=0o700, exist_ok=True)
+        parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._log = tempfile.TemporaryFile()
         env = child_environment("/")
+        launch = isolation.launch(self.isolation, _BOOTSTRAP, child.fileno(), env, self._scratch)
+        try:
+            seccomp = job_filter().hex()
+        except FilterUnavailable as exc:
+            if launch.level != "rlimits-only":
+                child.close()
+                parent.close()
+                raise SandboxError(f"{exc}; or pass --isolation rlimits-only (weaker: {LEVELS['rlimits-only']})") from exc
+            seccomp = ""
         try:
             self._proc = subprocess.Popen(
-                [sys.executable, "-I", "-c", _BOOTSTRAP.format(parent=_PACKAGE_PARENT), str(child.fileno())],
-                pass_fds=[child.fileno()], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=self._log, cwd="/",
+                launch.argv, pass_fds=[child.fileno()], env=env, stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=self._log, cwd="/",
             )
         except OSError as exc:
-            raise SandboxError(f"cannot start the sandbox worker: {exc}") from exc
+            parent.close()
+            raise SandboxError(f"cannot start the sandbox worker ({launch.argv[0]}): {exc}") from exc
         finally:
             child.close()
         self._sock = parent
-        self._reader = FrameReader()
-        self._pending: list[dict] = []
-        write_frame(parent.fileno(), {"hide": self.hide, "isolation": self.isolation, "slot": self.slot, "scratch": self._scratch})
-        reply = self._recv(timeout=60)
+        config = {"level": launch.level, "read": launch.read, "devices": launch.devices,
+                  "scratch_root": launch.scratch_root, "seccomp": seccomp}
+        try:
+            parent.send(json.dumps(config).encode())
+            reply, _ = self._recv(timeout=60)
+        except (OSError, SandboxError) as exc:
+            self._discard()
+            detail = str(exc) if isinstance(exc, SandboxError) else f"{exc}"
+            raise SandboxError(f"the {launch.level} sandbox cannot start here: {detail}; pass --isolation rlimits-only "
+                               f"to grade without it (weaker: {LEVELS['rlimits-only']})") from exc
         if "error" in reply:
-            self.close()
-            raise SandboxError(f"sandbox isolation failed: {reply['error']}")
-        self.level = reply["level"]
+            self._discard()
+            raise SandboxError(f"the {launch.level} sandbox cannot start here: {reply['error']}; pass --isolation "
+                               f"rlimits-only to grade without it (weaker: {LEVELS['rlimits-only']})")
+        self.level = launch.level
 
-    def _recv(self, timeout: float) -> dict:
-        """The fork server's next message (several may arrive in one read: keep the rest)."""
-        if self._pending:
-            return self._pending.pop(0)
+    def _recv(self, timeout: float) -> tuple[dict, list[int]]:
+        """The fork server's next message (one packet) and the descriptors that came with it."""
         deadline = time.monotonic() + timeout
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise SandboxError("the sandbox worker stopped answering")
             ready, _, _ = select.select([self._sock], [], [], remaining)
-            if not ready:
-                continue
-            chunk = self._sock.recv(1 << 16)
-            if not chunk:
-                self._log.seek(0)
-                detail = self._log.read().decode("utf-8", "replace")[-2000:]
-                raise SandboxError(f"the sandbox worker exited unexpectedly{': ' + detail if detail else ''}")
-            frames = self._reader.feed(chunk)
-            if frames:
-                self._pending.extend(frames[1:])
-                return frames[0]
+            if ready:
+                break
+        data, fds, _flags, _addr = socket.recv_fds(self._sock, 1 << 16, 2)
+        if not data:
+            for fd in fds:
+                os.close(fd)
+            self._log.seek(0)
+            detail = self._log.read().decode("utf-8", "replace")[-2000:].strip()
+            raise SandboxError(f"the sandbox worker exited unexpectedly{': ' + detail if detail else ''}")
+        try:
+            message = json.loads(data)
+        except ValueError as exc:
+            for fd in fds:
+                os.close(fd)
+            raise SandboxError("the sandbox worker sent garbage") from exc
+        return message, fds
 
     @property
     def level_description(self) -> str:
@@ -152,11 +179,10 @@ class Sandbox:
         return LEVELS.get(self.level, self.level)
 
     def close(self) -> None:
-        """Stop the fork server."""
+        """Stop the fork server (and, with it, anything still running in its sandbox)."""
         if self._sock is not None:
             try:
-                socket.send_fds(self._sock, [b"Q"], [0])
-                write_frame(self._sock.fileno(), {"op": "quit"})
+                self._sock.send(b"Q")
             except OSError:
                 pass
             self._sock.close()
@@ -168,6 +194,7 @@ class Sandbox:
                 self._proc.kill()
                 self._proc.wait()
             self._proc = None
+        shutil.rmtree(self._scratch, ignore_errors=True)
 
     def _discard(self) -> None:
         """Drop a fork server that stopped answering; the next job starts a fresh one."""
@@ -195,7 +222,13 @@ class Sandbox:
         outcomes: dict[str, Outcome] = {}
         remaining = list(cases)
         shortened: set[str] = set()
+        started = time.monotonic()
         while remaining:
+            if time.monotonic() - started > SUBMISSION_WALL:
+                for case in remaining:
+                    outcomes[case.name] = Outcome(case.name, "timeout", message=f"not run: this submission used up its "
+                                                  f"{SUBMISSION_WALL:g} s in all")
+                break
             run = self._run_once(source, filename, module, remaining, limits)
             for outcome in run.outcomes:
                 outcomes[outcome.case] = outcome
@@ -227,31 +260,38 @@ class Sandbox:
 
     def _run_once(self, source: str, filename: str, module: str, cases: list[ChildCase], limits: dict) -> _Run:
         if self._sock is None or (self._proc is not None and self._proc.poll() is not None):
-            self.close()
+            self._discard()
             self._start()
         limits = dict(limits)
         limits["cpu_seconds"] = sum(c.time_seconds for c in cases) + GRACE_SECONDS
         job = {"source": source, "filename": filename, "module": module,
                "cases": [{"name": c.name, "probe": c.probe} for c in cases]}
-        read_fd, write_fd = os.pipe()
+        request = json.dumps({"job": job, "limits": limits}).encode()
+        output_fd = _memfd("output", b"")
+        read_fd = pidfd = -1
         try:
-            socket.send_fds(self._sock, [b"J"], [write_fd])
-            write_frame(self._sock.fileno(), {"op": "run", "job": job, "limits": limits})
+            try:
+                read_fd, pidfd = self._launch(request, output_fd)
+            except (SandboxError, OSError):  # the fork server died between jobs: one fresh start
+                self._discard()
+                self._start()
+                read_fd, pidfd = self._launch(request, output_fd)
+            run = self._collect(read_fd, _Job(pidfd), cases)
+            try:
+                reply, fds = self._recv(timeout=60)
+                for fd in fds:
+                    os.close(fd)
+                status = reply.get("exit", 0)
+                exit_words = describe_exit(status if isinstance(status, int) else 0)
+            except SandboxError:  # the fork server itself died
+                _Job(pidfd).kill()
+                self._discard()
+                exit_words = "stopped: the sandbox was killed during this run (do not signal other processes)"
+            log = os.pread(output_fd, MAX_PRINTED, 0).decode("latin-1")
         finally:
-            os.close(write_fd)
-        try:
-            pid = self._recv(timeout=30)["pid"]
-            run = self._collect(read_fd, pid, cases)
-        finally:
-            os.close(read_fd)
-        try:
-            reply = self._recv(timeout=60)
-            exit_words = describe_exit(reply.get("exit", 0))
-            log = str(reply.get("printed", ""))
-        except SandboxError:  # the fork server itself died (children that share its uid can kill it)
-            _kill(pid)
-            self._discard()
-            exit_words, log = "stopped: the sandbox was killed during this run (do not signal other processes)", ""
+            for fd in (read_fd, output_fd, pidfd):
+                if fd >= 0:
+                    os.close(fd)
         if run.current is not None:
             run.stop = run.stop or exit_words
             run.outcomes.append(Outcome(run.current, "timeout" if run.timed_out else "crashed", message=run.stop))
@@ -262,19 +302,47 @@ class Sandbox:
             run.stop = exit_words
         return run
 
-    def _collect(self, fd: int, pid: int, cases: list[ChildCase]) -> _Run:
+    def _launch(self, request: bytes, output_fd: int) -> tuple[int, int]:
+        """Hand one job to the fork server; returns (results pipe, pidfd of the job child)."""
+        job_fd = _memfd("job", request)
+        read_fd, write_fd = os.pipe()
+        try:
+            socket.send_fds(self._sock, [b"J"], [job_fd, write_fd, output_fd])
+            reply, fds = self._recv(timeout=30)
+        except BaseException:
+            os.close(read_fd)
+            raise
+        finally:
+            os.close(write_fd)
+            os.close(job_fd)
+        if len(fds) != 1 or not isinstance(reply.get("pid"), int):
+            for fd in fds:
+                os.close(fd)
+            os.close(read_fd)
+            raise SandboxError("the sandbox worker sent no process handle")
+        return read_fd, fds[0]
+
+    def _collect(self, fd: int, job: "_Job", cases: list[ChildCase]) -> _Run:
+        """Read the child's frames; stop it when a case uses up its CPU time or the wall-clock backstop.
+
+        Limits are charged in CPU time of the job (its threads included), so a neighbour hogging
+        the machine slows a case down without costing it anything; the wall clock only backs up
+        (WALL_FACTOR x the limit + WALL_EXTRA). Nothing the child sends moves a running case's
+        deadline.
+        """
         run = _Run()
         limits = {c.name: c.time_seconds for c in cases}
         order = [c.name for c in cases]
         position = 0
         reader = FrameReader()
         received = 0
-        deadline = time.monotonic() + (cases[0].time_seconds + GRACE_SECONDS)
-        started_at = 0.0
+        started_at = time.monotonic()
+        cpu_end, wall_end = _budget(job, cases[0].time_seconds + GRACE_SECONDS)
         while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                _kill(pid)
+            now = time.monotonic()
+            cpu = job.cpu()
+            if now >= wall_end or (cpu is not None and cpu >= cpu_end):
+                job.kill()
                 if run.current is not None:
                     run.timed_out = True
                     run.stop = f"time limit of {limits[run.current]:g} s exceeded (an infinite loop, or far too slow)"
@@ -285,7 +353,7 @@ class Sandbox:
                 else:
                     run.stop = "the run stopped responding between cases"
                 return run
-            ready, _, _ = select.select([fd], [], [], remaining)
+            ready, _, _ = select.select([fd], [], [], min(POLL, wall_end - now))
             if not ready:
                 continue
             chunk = os.read(fd, 1 << 20)
@@ -299,11 +367,12 @@ class Sandbox:
                 for frame in frames:
                     event = frame.get("event") if isinstance(frame, dict) else None
                     if event == "imported":
-                        deadline = time.monotonic() + GRACE_SECONDS
+                        if run.current is None:
+                            cpu_end, wall_end = _budget(job, GRACE_SECONDS)
                     elif event in ("import_error", "setup_error"):
                         run.import_error = frame if event == "import_error" else {
                             "error_type": "SandboxError", "message": frame.get("message", "")}
-                        _kill(pid)
+                        job.kill()
                         return run
                     elif event == "start":
                         if position >= len(order) or frame.get("case") != order[position] or run.current:
@@ -312,7 +381,7 @@ class Sandbox:
                         # what module-level code printed belongs to the first case run
                         run.spans[run.current] = (0 if position == 0 else _offset(frame.get("printed_at")), None)
                         started_at = time.monotonic()
-                        deadline = started_at + limits[run.current]
+                        cpu_end, wall_end = _budget(job, limits[run.current])
                     elif event == "done":
                         if frame.get("case") != run.current:
                             raise ChannelError("out-of-order message")
@@ -320,11 +389,11 @@ class Sandbox:
                         run.spans[run.current] = (run.spans[run.current][0], _offset(frame.get("printed_to")))
                         run.current = None
                         position += 1
-                        deadline = time.monotonic() + GRACE_SECONDS
+                        cpu_end, wall_end = _budget(job, GRACE_SECONDS)
                     else:
                         raise ChannelError("unknown message")
             except ChannelError as exc:
-                _kill(pid)
+                job.kill()
                 name = run.current or (order[position] if position < len(order) else order[-1])
                 run.outcomes = [o for o in run.outcomes if o.case != name]
                 run.outcomes.append(Outcome(name, "error", error_type="ProtocolError",
@@ -366,9 +435,57 @@ def _outcome(frame: dict, name: str, wall: float) -> Outcome:
     )
 
 
-def _kill(pid: int) -> None:
-    for target in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
+def _memfd(name: str, data: bytes) -> int:
+    """An anonymous in-memory file holding ``data`` (handed to the child, never to the fork server's code)."""
+    fd = os.memfd_create(name, os.MFD_CLOEXEC)
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+    return fd
+
+
+def _budget(job: "_Job", seconds: float) -> tuple[float, float]:
+    """(CPU-time end, wall-clock end) of a phase allowed ``seconds`` of CPU time from now."""
+    cpu = job.cpu() or 0.0
+    return cpu + seconds, time.monotonic() + WALL_FACTOR * seconds + WALL_EXTRA
+
+
+class _Job:
+    """A running job child, reached only through its pidfd: a handle the kernel never recycles."""
+
+    _TICK = os.sysconf("SC_CLK_TCK")
+
+    def __init__(self, pidfd: int):
+        self.pidfd = pidfd
+        self._pid: int | None = None
+
+    def _alive(self) -> bool:
+        ready, _, _ = select.select([self.pidfd], [], [], 0)  # readable once the process has ended
+        return not ready
+
+    def cpu(self) -> float | None:
+        """CPU seconds (user + system, all threads) the job has used; None once it has ended."""
         try:
-            target()
-        except (ProcessLookupError, PermissionError):
+            if self._pid is None:
+                with open(f"/proc/self/fdinfo/{self.pidfd}") as handle:
+                    fields = dict(line.split(":", 1) for line in handle if ":" in line)
+                self._pid = int(fields["Pid"])
+            if self._pid <= 0:
+                return None
+            with open(f"/proc/{self._pid}/stat", "rb") as handle:
+                stat = handle.read()
+        except (OSError, KeyError, ValueError):
+            return None
+        # the pid names our job only if it is still running after the read (pids are recycled
+        # only after the fork server reaps the job, which needs it to end first)
+        if self._alive():
+            fields = stat[stat.rindex(b")") + 2:].split()
+            return (int(fields[11]) + int(fields[12])) / self._TICK
+        return None
+
+    def kill(self) -> None:
+        """SIGKILL the job (a no-op once it has ended)."""
+        try:
+            signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError, OSError):
             pass

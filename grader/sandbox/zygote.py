@@ -1,14 +1,16 @@
-"""The warm fork server: imports numpy once, enters the namespaces, then forks one child per job."""
-# It is started as a fresh ``python -I`` interpreter with a scrubbed environment, so it never holds
-# reference solutions, case generators or the course secret: a child forked from it inherits
-# nothing worth stealing.
+"""The warm fork server: imports numpy once, then forks one clean child per job without reading it."""
+# It is started as a fresh ``python -I`` interpreter with a scrubbed environment (behind bubblewrap
+# unless the TA chose rlimits-only), so it never holds reference solutions, case generators or the
+# course secret. It never reads a job either: the grader sends, per job, a one-byte request with
+# three descriptors (the job's bytes, the results pipe, the output file), which the server hands
+# unread to a freshly forked child. So no child can find another student's data in its memory.
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import shutil
 import socket
-import stat
 import sys
 
 PRELOAD = (
@@ -19,36 +21,55 @@ PRELOAD = (
     "encodings.latin_1", "encodings.ascii", "encodings.utf_8", "encodings.idna", "socket", "inspect", "traceback", "linecache",
     "ctypes", "resource", "signal", "shutil",
 )
+MAX_JOB = 512 * 1024 * 1024
 
 
-def _recv_exact(sock: socket.socket, reader) -> dict:
-    from grader.sandbox.channel import ChannelError
+def _send(sock: socket.socket, message: dict, fds: tuple[int, ...] = ()) -> None:
+    data = json.dumps(message).encode()
+    if fds:
+        socket.send_fds(sock, [data], list(fds))
+    else:
+        sock.send(data)
+
+
+def _read_all(fd: int) -> bytes:
+    chunks, size = [], 0
     while True:
-        chunk = sock.recv(1 << 20)
+        chunk = os.read(fd, 1 << 20)
         if not chunk:
-            raise EOFError
-        frames = reader.feed(chunk)
-        if frames:
-            if len(frames) > 1:
-                raise ChannelError("one request at a time")
-            return frames[0]
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > MAX_JOB:
+            raise ValueError("job too large")
+        chunks.append(chunk)
 
 
-def _read_printed(path: str, limit: int = 65536) -> str:
-    """The start of what the child printed, one character per byte (latin-1) so offsets stay byte offsets.
+def _run_child(config: dict, workdir: str, job_fd: int, result_fd: int, output_fd: int, parent: int) -> None:
+    """In the forked child: take the standard descriptors, read the job, confine, run it. Never returns."""
+    from grader.sandbox import child, confine
+    from grader.sandbox.channel import write_frame
 
-    Never follows a link the child may have planted.
-    """
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
-        return ""
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return ""
-        return os.read(fd, limit).decode("latin-1")
+        os.lseek(job_fd, 0, os.SEEK_SET)
+        request = json.loads(_read_all(job_fd))
+        os.close(job_fd)
+        result_fd = os.dup(result_fd) if result_fd < 4 else result_fd  # keep it clear of 0-3 until placed
+        output_fd = os.dup(output_fd) if output_fd < 4 else output_fd
+        devnull = os.open("/dev/null", os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.dup2(output_fd, 1)
+        os.dup2(output_fd, 2)
+        os.dup2(result_fd, 3)
+        os.closerange(4, 65536)
+        confine.confine_job(request["limits"], config, workdir, parent)
+        child.serve(request["job"], 3)
+    except BaseException as exc:  # noqa: BLE001 - report anything, then leave
+        try:
+            write_frame(3, {"event": "setup_error", "message": f"{type(exc).__name__}: {exc}"[:300]})
+        except Exception:
+            pass
     finally:
-        os.close(fd)
+        os._exit(0)
 
 
 def main(sock_fd: int) -> None:
@@ -58,60 +79,43 @@ def main(sock_fd: int) -> None:
             importlib.import_module(name)
         except ImportError:
             pass
-    from grader.sandbox import child, isolation
-    from grader.sandbox.channel import FrameReader, write_frame
+    from grader.sandbox import confine, lifetime
 
     sock = socket.socket(fileno=sock_fd)
-    reader = FrameReader()
-    config = _recv_exact(sock, reader)
-    isolation.prctl(isolation.PR_SET_PDEATHSIG, 9)
-    isolation.prctl(isolation.PR_SET_DUMPABLE, 0)
-    try:
-        level = isolation.enter_namespaces(config["hide"], config["isolation"])
-    except OSError as exc:
-        write_frame(sock.fileno(), {"error": f"cannot isolate: {exc}"})
+    config = json.loads(sock.recv(1 << 20))
+    lifetime.die_with_parent(os.getppid())  # no credential change follows in this process
+    if config["level"] == "bubblewrap" and confine.landlock_abi() < 6:
+        _send(sock, {"error": f"Landlock ABI 6 or later is needed (this kernel has {confine.landlock_abi()})"})
         return
-    write_frame(sock.fileno(), {"level": level})
-    slot = config["slot"]
-    uid = isolation.sandbox_uid()
-    scratch_root = "/tmp" if level != "rlimits-only" else config["scratch"]
+    _send(sock, {"ready": True})
     counter = 0
+    me = os.getpid()
     while True:
         try:
-            marker, fds, _flags, _addr = socket.recv_fds(sock, 1, 1)
+            marker, fds, _flags, _addr = socket.recv_fds(sock, 16, 3)
         except OSError:
             return
-        if not marker:
-            return
-        request = _recv_exact(sock, reader)
-        if request.get("op") == "quit":
-            return
+        if marker != b"J" or len(fds) != 3:
+            return  # quit, or the grader went away
+        job_fd, result_fd, output_fd = fds
         counter += 1
-        workdir = os.path.join(scratch_root, f"job-{slot}-{counter}")
-        os.makedirs(workdir, mode=0o700, exist_ok=True)
-        result_fd = fds[0]
+        workdir = os.path.join(config["scratch_root"], f"job-{me}-{counter}")
+        os.makedirs(workdir, mode=0o700)
         pid = os.fork()
         if pid == 0:
-            try:
-                sock.close()
-                isolation.confine_child(request["limits"], level, uid, workdir, result_fd)
-                child.serve(request["job"], 3)
-            except BaseException as exc:  # noqa: BLE001 - report anything, then leave
-                try:
-                    write_frame(3, {"event": "setup_error", "message": f"{type(exc).__name__}: {exc}"[:300]})
-                except Exception:
-                    pass
-            finally:
-                os._exit(0)
-        os.close(result_fd)
-        write_frame(sock.fileno(), {"pid": pid})
-        _, status = os.waitpid(pid, 0)
-        if level == "namespace" and os.getuid() == 0:
-            isolation.kill_uid(uid)
-        printed = _read_printed(os.path.join(workdir, "output.txt"))
+            sock.close()
+            _run_child(config, workdir, job_fd, result_fd, output_fd, me)
+        for fd in fds:
+            os.close(fd)
+        pidfd = os.pidfd_open(pid)
+        try:
+            _send(sock, {"pid": pid}, (pidfd,))
+            _, status = os.waitpid(pid, 0)
+        finally:
+            os.close(pidfd)
         shutil.rmtree(workdir, ignore_errors=True)
-        write_frame(sock.fileno(), {"exit": status, "printed": printed})
+        _send(sock, {"exit": status})
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]))
+    sys.exit(main(int(sys.argv[1])))

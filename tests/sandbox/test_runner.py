@@ -115,10 +115,6 @@ def run(sandbox: Sandbox, *cases: ChildCase, source: str = SOURCE):
     return sandbox.run(source, "<student.py>", "student", list(cases), LIMITS)
 
 
-def isolated(sandbox: Sandbox) -> bool:
-    return sandbox.level in ("namespace", "user-namespace")
-
-
 def test_values_come_back_as_plain_arrays(sandbox):
     (outcome,) = run(sandbox, case("add", "add", np.arange(3.0), 2.0))
     assert outcome.status == "ok"
@@ -136,13 +132,14 @@ def test_an_infinite_loop_is_stopped_at_its_limit_and_later_cases_still_run(sand
 
 
 def test_an_infinite_loop_at_module_level_is_reported_once_for_every_case(sandbox):
-    from grader.sandbox.runner import GRACE_SECONDS
+    from grader.sandbox.runner import GRACE_SECONDS, WALL_EXTRA, WALL_FACTOR
 
     started = time.monotonic()
     outcomes = run(sandbox, *(case(f"c{i}", "add", 1, 2, seconds=0.5) for i in range(4)), source="while True:\n    pass\n")
     assert [o.status for o in outcomes] == ["timeout"] * 4
     assert all("loading your module" in o.message for o in outcomes)
-    assert time.monotonic() - started < 0.5 + GRACE_SECONDS + 2  # loaded once, not once per case
+    # loaded once, not once per case (CPU time is charged: on a busy machine that takes longer in wall time)
+    assert time.monotonic() - started < WALL_FACTOR * (0.5 + GRACE_SECONDS) + WALL_EXTRA
 
 
 def test_os_exit_costs_only_that_case(sandbox):
@@ -188,16 +185,12 @@ def test_forged_protocol_messages_cost_the_forger_its_case(sandbox):
 
 
 def test_a_fork_bomb_is_contained(sandbox):
-    if sandbox.level != "namespace":
-        pytest.skip("process limits per uid need the root namespace level")
     outcomes = run(sandbox, case("bomb", "fork_bomb", seconds=3), case("after", "add", 1, 2))
-    assert outcomes[0].status in ("error", "crashed", "timeout")
+    assert outcomes[0].status == "error" and outcomes[0].error_type == "PermissionError"  # no process creation
     assert outcomes[1].status == "ok"
 
 
 def test_hidden_paths_cannot_be_read_even_when_world_readable(sandbox, secret_dir):
-    if not isolated(sandbox):
-        pytest.skip(f"isolation level {sandbox.level} cannot hide paths")
     outcomes = run(sandbox, case("read", "read", str(secret_dir / "answers.txt")), case("ls", "listdir", str(secret_dir)))
     assert outcomes[0].status == "error"
     assert "reference" not in str(outcomes[0].value)
@@ -205,15 +198,13 @@ def test_hidden_paths_cannot_be_read_even_when_world_readable(sandbox, secret_di
 
 
 def test_there_is_no_network(sandbox):
-    if not isolated(sandbox):
-        pytest.skip(f"isolation level {sandbox.level} keeps the network")
     (outcome,) = run(sandbox, case("net", "connect"))
     assert outcome.status == "error"
 
 
 def test_children_run_unprivileged_and_each_sandbox_as_its_own_uid(sandbox):
-    if sandbox.level != "namespace":
-        pytest.skip("only the root namespace level drops to another uid")
+    if os.getuid() != 0:
+        pytest.skip("only a grader running as root has another uid to give")
     (first,) = run(sandbox, case("uid", "whoami"))
     with Sandbox() as other:
         (second,) = run(other, case("uid", "whoami"))
@@ -229,8 +220,6 @@ def test_the_environment_is_scrubbed_of_secrets(sandbox):
 
 
 def test_only_the_scratch_folder_is_writable(sandbox):
-    if sandbox.level != "namespace":
-        pytest.skip("write protection of /tmp needs the namespace level")
     outcomes = run(sandbox, case("scratch", "write", "notes.txt"), case("tmp", "write", "/tmp/planted.txt"))
     assert outcomes[0].status == "ok"
     assert outcomes[1].status == "error" and outcomes[1].error_type == "PermissionError"
@@ -248,23 +237,6 @@ def test_an_import_error_charges_every_case(sandbox):
     assert all(o.error_type == "ModuleNotFoundError" for o in outcomes)
 
 
-def test_two_messages_arriving_in_one_read_are_both_delivered():
-    import socket
-
-    from grader.sandbox.channel import FrameReader, write_frame
-
-    box = Sandbox.__new__(Sandbox)  # only the message plumbing, no fork server
-    ours, theirs = socket.socketpair()
-    box._sock, box._reader, box._pending = ours, FrameReader(), []
-    write_frame(theirs.fileno(), {"pid": 1})
-    write_frame(theirs.fileno(), {"exit": 0})
-    time.sleep(0.05)
-    assert box._recv(timeout=1) == {"pid": 1}
-    assert box._recv(timeout=1) == {"exit": 0}
-    ours.close()
-    theirs.close()
-
-
 def test_a_submission_inside_a_scratch_folder_can_still_be_graded(tmp_path):
     # the folder holding the checked file is hidden from the child; under /tmp that must not
     # make /tmp itself read-only for the sandbox
@@ -276,23 +248,10 @@ def test_a_submission_inside_a_scratch_folder_can_still_be_graded(tmp_path):
 def test_without_namespaces_the_limits_still_hold_and_the_level_says_so():
     with Sandbox(isolation="rlimits-only") as box:
         assert box.level == "rlimits-only"
-        assert "could read files" in box.level_description
+        assert "could read and write files" in box.level_description
         outcomes = run(box, case("loop", "spin", seconds=0.5), case("bomb", "bomb"), case("after", "add", 1, 1))
     assert [o.status for o in outcomes] == ["timeout", "error", "ok"]
     assert outcomes[1].error_type == "MemoryError"
-
-
-def test_the_user_namespace_level_also_hides_paths_and_the_network(secret_dir):
-    try:
-        box = Sandbox(hide=[str(secret_dir)], isolation="user-namespace")
-    except Exception as exc:  # the kernel may forbid user namespaces: then this level cannot be had here
-        pytest.skip(f"user namespaces unavailable: {exc}")
-    with box:
-        assert box.level == "user-namespace"
-        outcomes = run(box, case("read", "read", str(secret_dir / "answers.txt")), case("net", "connect"),
-                       case("loop", "spin", seconds=0.5), case("after", "add", 2, 3))
-    assert outcomes[0].status == "error" and outcomes[1].status == "error"
-    assert [o.status for o in outcomes[2:]] == ["timeout", "ok"]
 
 
 def test_killing_the_sandbox_itself_does_not_stop_the_batch():
@@ -307,12 +266,10 @@ def test_killing_the_sandbox_itself_does_not_stop_the_batch():
 def test_a_submission_that_keeps_looping_gets_short_limits_after_two_timeouts(sandbox):
     from grader.sandbox.runner import SHORT_LIMIT
 
-    started = time.monotonic()
     outcomes = run(sandbox, *(case(f"loop{i}", "spin", seconds=1.5) for i in range(6)), case("fine", "add", 1, 2, seconds=1.5))
-    elapsed = time.monotonic() - started
     assert [o.status for o in outcomes] == ["timeout"] * 6 + ["ok"]
     assert "cut to" in outcomes[2].message and "cut to" not in outcomes[1].message
-    assert elapsed < 2 * 1.5 + 4 * SHORT_LIMIT + 3  # not 6 x 1.5 s
+    assert all(f"{SHORT_LIMIT:g} s exceeded" in o.message for o in outcomes[2:6])  # not 6 x 1.5 s
 
 
 def test_hitting_the_file_size_limit_is_explained(tmp_path):
@@ -327,7 +284,5 @@ def test_hitting_the_file_size_limit_is_explained(tmp_path):
 
 
 def test_children_see_no_other_process(sandbox):
-    if sandbox.level != "namespace":
-        pytest.skip("a private /proc needs the namespace level")
     (outcome,) = run(sandbox, case("ps", "processes"))
-    assert outcome.status == "ok" and len(outcome.value) == 1  # itself only: not the grader, not classmates
+    assert outcome.status == "error" and outcome.error_type == "PermissionError"  # /proc is not on the whitelist
