@@ -1,4 +1,4 @@
-"""The grader's side of the sandbox: start the fork server, send jobs, enforce deadlines, read results."""
+"""The grader's side of the sandbox: send jobs to the fork server, enforce CPU-time limits, read results."""
 from __future__ import annotations
 
 import json
@@ -6,9 +6,6 @@ import os
 import select
 import shutil
 import signal
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field, replace
@@ -17,10 +14,8 @@ from typing import Any
 
 from grader.errors import ChannelError, SandboxError
 from grader.sandbox.channel import FrameReader, decode
-from grader.sandbox import isolation
-from grader.sandbox.confine import child_environment
+from grader.sandbox.forkserver import ForkServer, JobHandle, memfd
 from grader.sandbox.isolation import LEVELS
-from grader.sandbox.syscalls import FilterUnavailable, job_filter
 
 PATIENCE = 2  # timed-out cases before the rest of a submission's cases get SHORT_LIMIT
 SHORT_LIMIT = 0.5  # seconds
@@ -30,10 +25,6 @@ SUBMISSION_WALL = 600.0  # seconds one submission may take in all, whatever its 
 POLL = 0.05  # seconds between looks at a running case's CPU time
 MAX_JOB_BYTES = 64 * 1024 * 1024  # all a child may send back in one run (the largest real output is ~3 MB)
 MAX_PRINTED = 65536  # bytes of a run's printed output kept
-_BOOTSTRAP = (
-    "import sys; sys.path[:0] = {paths!r}; "
-    "from grader.sandbox.zygote import main; main(int(sys.argv[1]))"
-)
 
 
 @dataclass(frozen=True)
@@ -101,77 +92,15 @@ class Sandbox:
         self.isolation = isolation
         self.slot = slot
         self.level = ""
-        self._proc: subprocess.Popen | None = None
-        self._sock: socket.socket | None = None
+        self._server: ForkServer | None = None
         self._scratch = tempfile.mkdtemp(prefix="grader-scratch-")
         self._start()
 
     # -- fork server -------------------------------------------------------------------------
     def _start(self) -> None:
         os.makedirs(self._scratch, mode=0o700, exist_ok=True)
-        parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        self._log = tempfile.TemporaryFile()
-        env = child_environment("/")
-        launch = isolation.launch(self.isolation, _BOOTSTRAP, child.fileno(), env, self._scratch)
-        try:
-            seccomp = job_filter().hex()
-        except FilterUnavailable as exc:
-            if launch.level != "rlimits-only":
-                child.close()
-                parent.close()
-                raise SandboxError(f"{exc}; or pass --isolation rlimits-only (weaker: {LEVELS['rlimits-only']})") from exc
-            seccomp = ""
-        try:
-            self._proc = subprocess.Popen(
-                launch.argv, pass_fds=[child.fileno()], env=env, stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL, stderr=self._log, cwd="/",
-            )
-        except OSError as exc:
-            parent.close()
-            raise SandboxError(f"cannot start the sandbox worker ({launch.argv[0]}): {exc}") from exc
-        finally:
-            child.close()
-        self._sock = parent
-        config = {"level": launch.level, "read": launch.read, "devices": launch.devices,
-                  "scratch_root": launch.scratch_root, "seccomp": seccomp}
-        try:
-            parent.send(json.dumps(config).encode())
-            reply, _ = self._recv(timeout=60)
-        except (OSError, SandboxError) as exc:
-            self._discard()
-            detail = str(exc) if isinstance(exc, SandboxError) else f"{exc}"
-            raise SandboxError(f"the {launch.level} sandbox cannot start here: {detail}; pass --isolation rlimits-only "
-                               f"to grade without it (weaker: {LEVELS['rlimits-only']})") from exc
-        if "error" in reply:
-            self._discard()
-            raise SandboxError(f"the {launch.level} sandbox cannot start here: {reply['error']}; pass --isolation "
-                               f"rlimits-only to grade without it (weaker: {LEVELS['rlimits-only']})")
-        self.level = launch.level
-
-    def _recv(self, timeout: float) -> tuple[dict, list[int]]:
-        """The fork server's next message (one packet) and the descriptors that came with it."""
-        deadline = time.monotonic() + timeout
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise SandboxError("the sandbox worker stopped answering")
-            ready, _, _ = select.select([self._sock], [], [], remaining)
-            if ready:
-                break
-        data, fds, _flags, _addr = socket.recv_fds(self._sock, 1 << 16, 2)
-        if not data:
-            for fd in fds:
-                os.close(fd)
-            self._log.seek(0)
-            detail = self._log.read().decode("utf-8", "replace")[-2000:].strip()
-            raise SandboxError(f"the sandbox worker exited unexpectedly{': ' + detail if detail else ''}")
-        try:
-            message = json.loads(data)
-        except ValueError as exc:
-            for fd in fds:
-                os.close(fd)
-            raise SandboxError("the sandbox worker sent garbage") from exc
-        return message, fds
+        self._server = ForkServer(self.isolation, self._scratch)
+        self.level = self._server.level
 
     @property
     def level_description(self) -> str:
@@ -180,31 +109,16 @@ class Sandbox:
 
     def close(self) -> None:
         """Stop the fork server (and, with it, anything still running in its sandbox)."""
-        if self._sock is not None:
-            try:
-                self._sock.send(b"Q")
-            except OSError:
-                pass
-            self._sock.close()
-            self._sock = None
-        if self._proc is not None:
-            try:
-                self._proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.wait()
-            self._proc = None
+        if self._server is not None:
+            self._server.close()
+            self._server = None
         shutil.rmtree(self._scratch, ignore_errors=True)
 
     def _discard(self) -> None:
         """Drop a fork server that stopped answering; the next job starts a fresh one."""
-        if self._sock is not None:
-            self._sock.close()
-            self._sock = None
-        if self._proc is not None:
-            self._proc.kill()
-            self._proc.wait()
-            self._proc = None
+        if self._server is not None:
+            self._server.kill()
+            self._server = None
 
     def __enter__(self) -> "Sandbox":
         return self
@@ -259,7 +173,7 @@ class Sandbox:
                 if o.status == "timeout" and o.case in shortened else o for o in results]
 
     def _run_once(self, source: str, filename: str, module: str, cases: list[ChildCase], limits: dict) -> _Run:
-        if self._sock is None or (self._proc is not None and self._proc.poll() is not None):
+        if self._server is None or not self._server.alive():
             self._discard()
             self._start()
         limits = dict(limits)
@@ -267,31 +181,29 @@ class Sandbox:
         job = {"source": source, "filename": filename, "module": module,
                "cases": [{"name": c.name, "probe": c.probe} for c in cases]}
         request = json.dumps({"job": job, "limits": limits}).encode()
-        output_fd = _memfd("output", b"")
-        read_fd = pidfd = -1
+        output_fd = memfd("output", b"")
+        read_fd, handle = -1, None
         try:
             try:
-                read_fd, pidfd = self._launch(request, output_fd)
+                read_fd, handle = self._server.submit(request, output_fd)
             except (SandboxError, OSError):  # the fork server died between jobs: one fresh start
                 self._discard()
                 self._start()
-                read_fd, pidfd = self._launch(request, output_fd)
-            run = self._collect(read_fd, _Job(pidfd), cases)
+                read_fd, handle = self._server.submit(request, output_fd)
+            run = self._collect(read_fd, handle, cases)
             try:
-                reply, fds = self._recv(timeout=60)
-                for fd in fds:
-                    os.close(fd)
-                status = reply.get("exit", 0)
-                exit_words = describe_exit(status if isinstance(status, int) else 0)
+                exit_words = describe_exit(self._server.exit_status(timeout=60))
             except SandboxError:  # the fork server itself died
-                _Job(pidfd).kill()
+                handle.kill()
                 self._discard()
                 exit_words = "stopped: the sandbox was killed during this run (do not signal other processes)"
             log = os.pread(output_fd, MAX_PRINTED, 0).decode("latin-1")
         finally:
-            for fd in (read_fd, output_fd, pidfd):
-                if fd >= 0:
-                    os.close(fd)
+            os.close(output_fd)
+            if read_fd >= 0:
+                os.close(read_fd)
+            if handle is not None:
+                handle.close()
         if run.current is not None:
             run.stop = run.stop or exit_words
             run.outcomes.append(Outcome(run.current, "timeout" if run.timed_out else "crashed", message=run.stop))
@@ -302,27 +214,7 @@ class Sandbox:
             run.stop = exit_words
         return run
 
-    def _launch(self, request: bytes, output_fd: int) -> tuple[int, int]:
-        """Hand one job to the fork server; returns (results pipe, pidfd of the job child)."""
-        job_fd = _memfd("job", request)
-        read_fd, write_fd = os.pipe()
-        try:
-            socket.send_fds(self._sock, [b"J"], [job_fd, write_fd, output_fd])
-            reply, fds = self._recv(timeout=30)
-        except BaseException:
-            os.close(read_fd)
-            raise
-        finally:
-            os.close(write_fd)
-            os.close(job_fd)
-        if len(fds) != 1 or not isinstance(reply.get("pid"), int):
-            for fd in fds:
-                os.close(fd)
-            os.close(read_fd)
-            raise SandboxError("the sandbox worker sent no process handle")
-        return read_fd, fds[0]
-
-    def _collect(self, fd: int, job: "_Job", cases: list[ChildCase]) -> _Run:
+    def _collect(self, fd: int, job: JobHandle, cases: list[ChildCase]) -> _Run:
         """Read the child's frames; stop it when a case uses up its CPU time or the wall-clock backstop.
 
         Limits are charged in CPU time of the job (its threads included), so a neighbour hogging
@@ -435,57 +327,7 @@ def _outcome(frame: dict, name: str, wall: float) -> Outcome:
     )
 
 
-def _memfd(name: str, data: bytes) -> int:
-    """An anonymous in-memory file holding ``data`` (handed to the child, never to the fork server's code)."""
-    fd = os.memfd_create(name, os.MFD_CLOEXEC)
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
-    return fd
-
-
-def _budget(job: "_Job", seconds: float) -> tuple[float, float]:
+def _budget(job: JobHandle, seconds: float) -> tuple[float, float]:
     """(CPU-time end, wall-clock end) of a phase allowed ``seconds`` of CPU time from now."""
     cpu = job.cpu() or 0.0
     return cpu + seconds, time.monotonic() + WALL_FACTOR * seconds + WALL_EXTRA
-
-
-class _Job:
-    """A running job child, reached only through its pidfd: a handle the kernel never recycles."""
-
-    _TICK = os.sysconf("SC_CLK_TCK")
-
-    def __init__(self, pidfd: int):
-        self.pidfd = pidfd
-        self._pid: int | None = None
-
-    def _alive(self) -> bool:
-        ready, _, _ = select.select([self.pidfd], [], [], 0)  # readable once the process has ended
-        return not ready
-
-    def cpu(self) -> float | None:
-        """CPU seconds (user + system, all threads) the job has used; None once it has ended."""
-        try:
-            if self._pid is None:
-                with open(f"/proc/self/fdinfo/{self.pidfd}") as handle:
-                    fields = dict(line.split(":", 1) for line in handle if ":" in line)
-                self._pid = int(fields["Pid"])
-            if self._pid <= 0:
-                return None
-            with open(f"/proc/{self._pid}/stat", "rb") as handle:
-                stat = handle.read()
-        except (OSError, KeyError, ValueError):
-            return None
-        # the pid names our job only if it is still running after the read (pids are recycled
-        # only after the fork server reaps the job, which needs it to end first)
-        if self._alive():
-            fields = stat[stat.rindex(b")") + 2:].split()
-            return (int(fields[11]) + int(fields[12])) / self._TICK
-        return None
-
-    def kill(self) -> None:
-        """SIGKILL the job (a no-op once it has ended)."""
-        try:
-            signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError, OSError):
-            pass

@@ -286,3 +286,29 @@ def test_hitting_the_file_size_limit_is_explained(tmp_path):
 def test_children_see_no_other_process(sandbox):
     (outcome,) = run(sandbox, case("ps", "processes"))
     assert outcome.status == "error" and outcome.error_type == "PermissionError"  # /proc is not on the whitelist
+
+
+def test_without_bubblewrap_auto_refuses_and_names_what_is_missing(monkeypatch):
+    from grader.errors import SandboxError
+    from grader.sandbox import isolation
+
+    monkeypatch.setattr(isolation, "bubblewrap_path", lambda: None)
+    with pytest.raises(SandboxError, match="bubblewrap.*--isolation rlimits-only"):
+        Sandbox()
+
+
+def test_a_submission_cannot_start_more_threads_than_its_process_limit(sandbox):
+    source = (
+        "import threading, time\n"
+        "def threads():\n"
+        "    started = 0\n"
+        "    try:\n"
+        "        for _ in range(100):\n"
+        "            threading.Thread(target=time.sleep, args=(5,), daemon=True).start()\n"
+        "            started += 1\n"
+        "    except RuntimeError:\n"
+        "        pass\n"
+        "    return started\n"
+    )
+    (outcome,) = run(sandbox, case("threads", "threads"), source=source)
+    assert outcome.status == "ok" and 0 < outcome.value < LIMITS["processes"]
