@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -344,8 +345,6 @@ def looping_class():
 
 @pytest.mark.parametrize("user", ["root", "ta"])
 def test_killing_the_grader_leaves_no_process_behind(request, user, looping_class):
-    import time
-
     if os.getuid() != 0:
         _missing("root")
     tree, python, who = (REPO, sys.executable, None) if user == "root" else (request.getfixturevalue("ta_tree"), TA_PYTHON, TA_USER)
