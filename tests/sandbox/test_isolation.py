@@ -359,25 +359,30 @@ def test_killing_the_grader_leaves_no_process_behind(request, user, looping_clas
             cwd=str(tree), env={"PATH": "/usr/bin:/bin", "HOME": "/tmp", "PYTHONPATH": str(tree)},
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, user=who, group=who,
             extra_groups=[] if who else None)
-        seen: set = set()
-        give_up = time.monotonic() + 120
-        while len(_tree(grader.pid)) < processes and grader.poll() is None and time.monotonic() < give_up:
-            time.sleep(0.01)
-        until = time.monotonic() + delay
-        while True:
-            seen |= _tree(grader.pid)
-            if time.monotonic() >= until or grader.poll() is not None:
-                break
-            time.sleep(0.02)
-        moment = f"with {len(_tree(grader.pid))} processes, {delay:g} s later"
-        assert grader.poll() is None, f"the batch ended before the kill ({moment}): nothing to test"
-        grader.kill()
-        grader.wait()
-        deadline = time.monotonic() + 2.0
-        while time.monotonic() < deadline and any(_alive(p) for p in seen):
-            time.sleep(0.05)
-        survivors = [p for p in seen if _alive(p)]
-        for pid, _ in survivors:  # clean up before failing, so one failure does not slow the rest
-            subprocess.run(["kill", "-9", str(pid)], capture_output=True)
-        shutil.rmtree(out, ignore_errors=True)
-        assert not survivors, f"{len(survivors)} process(es) outlived the grader killed at {moment} s"
+        try:
+            seen: set = set()
+            give_up = time.monotonic() + 120
+            while len(_tree(grader.pid)) < processes and grader.poll() is None and time.monotonic() < give_up:
+                time.sleep(0.01)
+            until = time.monotonic() + delay
+            while True:
+                seen |= _tree(grader.pid)
+                if time.monotonic() >= until or grader.poll() is not None:
+                    break
+                time.sleep(0.02)
+            moment = f"with {len(_tree(grader.pid))} processes, {delay:g} s later"
+            assert grader.poll() is None, f"the batch ended before the kill ({moment}): nothing to test"
+            grader.kill()
+            grader.wait()
+            deadline = time.monotonic() + 2.0
+            while time.monotonic() < deadline and any(_alive(p) for p in seen):
+                time.sleep(0.05)
+            survivors = [p for p in seen if _alive(p)]
+            for pid, _ in survivors:  # clean up before failing, so one failure does not slow the rest
+                subprocess.run(["kill", "-9", str(pid)], capture_output=True)
+        finally:
+            if grader.poll() is None:
+                grader.kill()
+                grader.wait()
+            shutil.rmtree(out, ignore_errors=True)
+        assert not survivors, f"{len(survivors)} process(es) outlived the grader killed {moment}"
