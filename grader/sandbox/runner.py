@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import ChannelError, SandboxError
-from grader.sandbox.channel import FrameReader, decode, write_frame
+from grader.sandbox.channel import FrameReader, checked_frame, write_frame
+from grader.sanitise import clean_text
 from grader.sandbox.isolation import LEVELS, child_environment
 
 PATIENCE = 2  # timed-out cases before the rest of a submission's cases get SHORT_LIMIT
@@ -50,6 +51,7 @@ class Outcome:
     traceback: tuple = ()
     seconds: float = 0.0
     printed: str = ""
+    inputs: Any = None  # [args, kwargs] as the run left them (checked against the originals in the parent)
 
 
 @dataclass
@@ -271,6 +273,8 @@ class Sandbox:
         received = 0
         deadline = time.monotonic() + (cases[0].time_seconds + GRACE_SECONDS)
         started_at = 0.0
+        imported = False
+        hard = time.monotonic() + sum(limits.values()) + GRACE_SECONDS * (len(cases) + 1)
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -297,33 +301,41 @@ class Sandbox:
                     raise ChannelError("the submission sent back too much data")
                 frames = reader.feed(chunk)
                 for frame in frames:
-                    event = frame.get("event") if isinstance(frame, dict) else None
+                    frame = checked_frame(frame)  # every field type-checked, every text sanitised
+                    event = frame["event"]
+                    # deadlines come from the parent's clock and the cases' limits: nothing the child
+                    # sends moves one later than `hard`, the whole job's budget
                     if event == "imported":
-                        deadline = time.monotonic() + GRACE_SECONDS
+                        if imported or position or run.current:
+                            raise ChannelError("'imported' sent twice or after the first case")
+                        imported = True
+                        deadline = min(deadline, time.monotonic() + GRACE_SECONDS)
                     elif event in ("import_error", "setup_error"):
+                        if position or run.current:
+                            raise ChannelError(f"{event!r} sent after the first case")
                         run.import_error = frame if event == "import_error" else {
-                            "error_type": "SandboxError", "message": frame.get("message", "")}
+                            "error_type": "SandboxError", "message": frame["message"]}
                         _kill(pid)
                         return run
                     elif event == "start":
-                        if position >= len(order) or frame.get("case") != order[position] or run.current:
+                        if not imported or position >= len(order) or frame["case"] != order[position] or run.current:
                             raise ChannelError("out-of-order message")
                         run.current = order[position]
                         # what module-level code printed belongs to the first case run
-                        run.spans[run.current] = (0 if position == 0 else _offset(frame.get("printed_at")), None)
+                        run.spans[run.current] = (0 if position == 0 else frame["printed_at"], None)
                         started_at = time.monotonic()
-                        deadline = started_at + limits[run.current]
+                        deadline = min(started_at + limits[run.current], hard)
                     elif event == "done":
-                        if frame.get("case") != run.current:
+                        if run.current is None or frame["case"] != run.current:
                             raise ChannelError("out-of-order message")
                         run.outcomes.append(_outcome(frame, run.current, time.monotonic() - started_at))
-                        run.spans[run.current] = (run.spans[run.current][0], _offset(frame.get("printed_to")))
+                        run.spans[run.current] = (run.spans[run.current][0], frame.get("printed_to", 0))
                         run.current = None
                         position += 1
-                        deadline = time.monotonic() + GRACE_SECONDS
-                    else:
-                        raise ChannelError("unknown message")
-            except ChannelError as exc:
+                        deadline = min(time.monotonic() + GRACE_SECONDS, hard)
+            except Exception as exc:  # noqa: BLE001 - whatever a child's data does, it costs that case only
+                if not isinstance(exc, ChannelError):
+                    exc = ChannelError(f"{type(exc).__name__}: {clean_text(exc, 200)}")
                 _kill(pid)
                 name = run.current or (order[position] if position < len(order) else order[-1])
                 run.outcomes = [o for o in run.outcomes if o.case != name]
@@ -334,36 +346,24 @@ class Sandbox:
                 return run
 
 
-def _offset(value: Any) -> int:
-    """A byte offset the child reported, clamped to something sane."""
-    return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 1 << 40 else 0
-
-
 def _slice(log: str, span: tuple | None, limit: int = 1000) -> str:
     """What one case printed, from the log's byte offsets (the log is latin-1: one char per byte)."""
     if span is None:
         return ""
     start, end = span
     piece = log[start:end] if end is not None else log[start:]
-    text = piece.encode("latin-1").decode("utf-8", "replace")
+    text = clean_text(piece.encode("latin-1").decode("utf-8", "replace"), limit * 4)
     return text if len(text) <= limit else text[:limit] + " [...]"
 
 
 def _outcome(frame: dict, name: str, wall: float) -> Outcome:
-    mutations = tuple(
-        {k: str(v)[:200] for k, v in m.items()} for m in (frame.get("mutations") or [])[:20] if isinstance(m, dict)
-    )
-    if frame.get("status") == "ok":
-        try:
-            value = decode(frame.get("value"))
-        except ChannelError as exc:
-            return Outcome(name, "error", error_type="OutputError", message=f"the output is not plain data: {exc}", seconds=wall)
-        return Outcome(name, "ok", value=value, mutations=mutations, seconds=wall)
-    return Outcome(
-        name, "error", mutations=mutations, error_type=str(frame.get("error_type", "Error"))[:80],
-        message=str(frame.get("message", ""))[:500],
-        traceback=tuple(str(t)[:300] for t in (frame.get("traceback") or [])[:8]), seconds=wall,
-    )
+    """An Outcome from a ``done`` message already checked by :func:`checked_frame`."""
+    mutations = tuple(frame["mutations"])
+    inputs = frame.get("inputs")
+    if frame["status"] == "ok":
+        return Outcome(name, "ok", value=frame["value"], mutations=mutations, inputs=inputs, seconds=wall)
+    return Outcome(name, "error", mutations=mutations, inputs=inputs, error_type=frame["error_type"] or "Error",
+                   message=frame["message"], traceback=tuple(frame.get("traceback", ())), seconds=wall)
 
 
 def _kill(pid: int) -> None:
