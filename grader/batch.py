@@ -1,17 +1,20 @@
 """Grade many students at once: worker processes, each with its own graders and its own sandbox."""
 from __future__ import annotations
 
-import atexit
 import multiprocessing
+import multiprocessing.connection
+import signal
+import threading
+import time
 import traceback
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from grader.errors import GraderError
+from grader.errors import GraderError, SandboxError
 from grader.grading import AssignmentGrader
 from grader.sandbox import Sandbox
+from grader.sandbox.runner import GRACE_SECONDS
 from grader.scoring import AssignmentResult, whole_assignment
 from grader.spec import Course
 from grader.submissions import SubmittedFile
@@ -35,6 +38,7 @@ class Settings:
     secret: str
     hide: tuple[str, ...]
     isolation: str
+    cap_seconds: float | None = None  # per student; None: derived from the assignments' limits
 
 
 def make_graders(settings: Settings) -> dict[str, AssignmentGrader]:
@@ -62,18 +66,169 @@ def grade_job(graders: dict[str, AssignmentGrader], sandbox: Sandbox, job: Job) 
     return results
 
 
-_WORKER: dict = {}
+def submission_cap(settings: Settings) -> float:
+    """Wall-clock seconds one student's grading may take before the watchdog stops it.
+
+    A generous backstop above what the sandbox's own limits allow: every case at its limit plus
+    the sandbox's grace, twice over (a rerun after a crash), plus a minute per assignment.
+    """
+    if settings.cap_seconds is not None:
+        return settings.cap_seconds
+    course = Course(Path(settings.course))
+    total = 0.0
+    for slug in settings.slugs:
+        cases = course.assignment(slug).cases
+        total += 2 * sum(c.time_seconds + GRACE_SECONDS for c in cases) + 60
+    return total
 
 
-def _start_worker(settings: Settings) -> None:
-    _WORKER["graders"] = make_graders(settings)
-    _WORKER["sandbox"] = Sandbox(hide=list(settings.hide), isolation=settings.isolation)
-    atexit.register(_WORKER["sandbox"].close)
+def _stopped(settings: Settings, job: Job, cap: float, why: str) -> list[AssignmentResult]:
+    """Every assignment of ``job`` at zero: the watchdog stopped it (or its worker died)."""
+    course = Course(Path(settings.course))
+    return [whole_assignment(job.student, course.assignment(slug), course.assignment(slug).cases, "crashed",
+                             f"grading stopped: {why} (the limit per student is {cap:g} s)") for slug in job.slugs]
 
 
-def _work(job: Job) -> tuple[str, list[dict]]:
-    results = grade_job(_WORKER["graders"], _WORKER["sandbox"], job)
-    return job.student, [r.to_json() for r in results]  # plain data back to the parent, not pickled objects
+class _Stuck(BaseException):  # not an Exception: grade_job must not turn it into a result
+    """Raised in the grading thread by the watchdog's alarm."""
+
+
+def _in_process(jobs: list[Job], settings: Settings, graders: dict[str, AssignmentGrader] | None,
+                cap: float) -> Iterator[tuple[str, list[AssignmentResult]]]:
+    """Grade in this process; an alarm stops a student that takes longer than ``cap`` (main thread only)."""
+    graders = graders or make_graders(settings)
+    watch = threading.current_thread() is threading.main_thread()
+
+    def alarm(_signum, _frame):
+        raise _Stuck()
+
+    sandbox = Sandbox(hide=list(settings.hide), isolation=settings.isolation)
+    previous = signal.signal(signal.SIGALRM, alarm) if watch else None
+    try:
+        for job in jobs:
+            try:
+                if watch:
+                    signal.setitimer(signal.ITIMER_REAL, cap)
+                results = grade_job(graders, sandbox, job)
+            except _Stuck:
+                sandbox.close()  # it may be mid-job: start a clean one for the next student
+                sandbox = Sandbox(hide=list(settings.hide), isolation=settings.isolation)
+                results = _stopped(settings, job, cap, "it took too long")
+            finally:
+                if watch:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+            yield job.student, results
+    finally:
+        if watch:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+        sandbox.close()
+
+
+def _worker_main(settings: Settings, conn) -> None:
+    """A worker process: build graders and a sandbox, then grade the jobs the parent sends."""
+    graders = make_graders(settings)
+    with Sandbox(hide=list(settings.hide), isolation=settings.isolation) as sandbox:
+        conn.send(("ready", None))
+        while True:
+            try:
+                job = conn.recv()
+            except EOFError:
+                return
+            if job is None:
+                return
+            try:
+                results = grade_job(graders, sandbox, job)
+            except GraderError as exc:  # the course or the sandbox is broken: stop the batch with its message
+                conn.send(("error", (type(exc).__name__, str(exc), exc.exit_code)))
+                return
+            conn.send(("done", [r.to_json() for r in results]))  # plain data, not pickled objects
+
+
+class _Worker:
+    """One worker process, the pipe to it and the job it is on."""
+
+    def __init__(self, context, settings: Settings):
+        self.conn, child_end = context.Pipe()
+        self.process = context.Process(target=_worker_main, args=(settings, child_end), daemon=True)
+        self.process.start()
+        child_end.close()
+        self.job: Job | None = None
+        self.since = 0.0
+        self.ready = False
+
+    def give(self, job: Job) -> None:
+        self.job, self.since = job, time.monotonic()
+        self.conn.send(job)
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except (OSError, ValueError):
+            pass
+        self.process.join(timeout=10)
+        self.kill()
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.conn.close()
+
+
+def _pool(jobs: list[Job], settings: Settings, workers: int, cap: float) -> Iterator[tuple[str, list[AssignmentResult]]]:
+    """Grade in ``workers`` processes. The watchdog kills a worker stuck on one student longer than
+    ``cap`` seconds (that student scores 0 with the reason) and starts a fresh one; a worker that
+    dies costs its student only. The batch always completes.
+    """
+    context = multiprocessing.get_context("spawn")
+    queue = list(reversed(jobs))
+    pool = [_Worker(context, settings) for _ in range(min(workers, len(jobs)))]
+    failures = 0
+    try:
+        while queue or any(w.job is not None for w in pool):
+            for worker in pool:
+                if worker.ready and worker.job is None and queue:
+                    worker.give(queue.pop())
+            busy = [w for w in pool if w.job is not None]
+            timeout = min((w.since + cap - time.monotonic() for w in busy), default=1.0)
+            ready = multiprocessing.connection.wait([w.conn for w in pool], timeout=max(0.0, min(timeout, 1.0)))
+            for i, worker in enumerate(pool):
+                lost = None
+                if worker.conn in ready:
+                    try:
+                        kind, payload = worker.conn.recv()
+                    except (EOFError, OSError):
+                        kind, payload = "died", None
+                    if kind == "ready":
+                        worker.ready = True
+                        continue
+                    if kind == "error":
+                        error = GraderError(payload[1])
+                        error.exit_code = payload[2]
+                        raise error
+                    if kind == "done" and worker.job is not None:
+                        job, worker.job = worker.job, None
+                        yield job.student, [AssignmentResult.from_json(r) for r in payload]
+                        continue
+                    lost = "the grading process ended unexpectedly"
+                elif worker.job is not None and time.monotonic() - worker.since > cap:
+                    lost = "it took too long"
+                elif not worker.process.is_alive():
+                    lost = "the grading process ended unexpectedly"
+                if lost is None:
+                    continue
+                job = worker.job
+                worker.kill()
+                failures += 1
+                if not worker.ready and job is None and failures > 2 * len(pool):
+                    raise SandboxError("the grading workers keep failing to start")
+                pool[i] = _Worker(context, settings)
+                if job is not None:
+                    yield job.student, _stopped(settings, job, cap, lost)
+    finally:
+        for worker in pool:
+            worker.stop()
 
 
 def run_jobs(jobs: list[Job], settings: Settings, workers: int,
@@ -82,20 +237,13 @@ def run_jobs(jobs: list[Job], settings: Settings, workers: int,
 
     One process grades in this process (no start-up cost for a small class), with ``graders``
     when the caller already has them; more run as separate processes so the grading work itself,
-    not only the students' code, uses every core.
+    not only the students' code, uses every core. Either way a student whose grading runs past
+    :func:`submission_cap` is stopped and marked, and the batch goes on.
     """
     if not jobs:
         return
+    cap = submission_cap(settings)
     if workers <= 1 or len(jobs) == 1:
-        graders = graders or make_graders(settings)
-        with Sandbox(hide=list(settings.hide), isolation=settings.isolation) as sandbox:
-            for job in jobs:
-                yield job.student, grade_job(graders, sandbox, job)
-        return
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context,
-                             initializer=_start_worker, initargs=(settings,)) as pool:
-        futures = [pool.submit(_work, job) for job in jobs]
-        for future in as_completed(futures):
-            student, results = future.result()
-            yield student, [AssignmentResult.from_json(r) for r in results]
+        yield from _in_process(jobs, settings, graders, cap)
+    else:
+        yield from _pool(jobs, settings, workers, cap)
