@@ -15,6 +15,7 @@ from grader.errors import GraderError, SandboxError
 from grader.grading import AssignmentGrader
 from grader.sandbox import Sandbox
 from grader.sandbox.runner import GRACE_SECONDS
+from grader.sanitise import clean_text
 from grader.scoring import AssignmentResult, whole_assignment
 from grader.spec import Course
 from grader.submissions import SubmittedFile
@@ -57,13 +58,27 @@ def grade_job(graders: dict[str, AssignmentGrader], sandbox: Sandbox, job: Job) 
         grader = graders[slug]
         try:
             results.append(grader.grade_file(sandbox, job.student, job.files.get(grader.assignment.module)))
+        except SandboxError as exc:
+            # the fork server died under this submission (its children can signal it where the
+            # level is weak): the submission pays, the batch goes on with a fresh server, unless
+            # even a fresh one cannot start
+            results.append(whole_assignment(job.student, grader.assignment, grader.assignment.cases, "crashed",
+                                            f"the sandbox failed while grading this submission: {clean_text(exc, 300)}"))
+            _restart(sandbox)
         except GraderError:
             raise
         except Exception as exc:
             detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
             results.append(whole_assignment(job.student, grader.assignment, grader.assignment.cases, "crashed",
                                             f"internal grader error while grading this submission: {detail}"))
+            _restart(sandbox)  # it may have been left mid-job
     return results
+
+
+def _restart(sandbox: Sandbox) -> None:
+    """Replace a sandbox's fork server after it failed; SandboxError if a fresh one cannot start."""
+    sandbox.close()
+    sandbox._start()
 
 
 def submission_cap(settings: Settings) -> float:

@@ -73,22 +73,15 @@ def _forward_only(student, X, params, activations):
 
 
 def _forward_backward(student, X, params, activations, dY_hat=None, Y=None):
-    def snapshot(obj):
-        if isinstance(obj, np.ndarray):
-            return obj.copy()
-        if isinstance(obj, dict):
-            return {k: snapshot(v) for k, v in obj.items()}
-        if isinstance(obj, (list, tuple)):
-            return tuple(snapshot(v) for v in obj)
-        return obj
+    import copy
 
     Y_hat, cache = student.mlp_forward(X, params, activations)
     if dY_hat is None:  # the worked example: dE/dY_hat of E = sum 1/2 (y_hat - y)^2 / m
         dY_hat = (np.asarray(Y_hat, dtype=np.float64) - Y) / Y.shape[1]
-    before = snapshot(cache)
+    before = copy.deepcopy(cache)
     grads = student.mlp_backward(dY_hat, cache)
     # ("__unchanged__", before, after): the grader compares the two itself, outside the sandbox
-    return {"Y_hat": Y_hat, "grads": grads, "cache unchanged by mlp_backward": ("__unchanged__", before, snapshot(cache))}
+    return {"Y_hat": Y_hat, "grads": grads, "cache unchanged by mlp_backward": ("__unchanged__", before, cache)}
 
 
 def _numerical_gradient(student, x, c, h):
@@ -104,13 +97,17 @@ def _numerical_gradient(student, x, c, h):
 
 
 def _worked_example_step(student, X, Y, params, activations, lr):
+    import copy
+
     Y_hat, cache = student.mlp_forward(X, params, activations)
     loss, dY_hat = student.mse_loss(Y_hat, Y)
+    before = copy.deepcopy(cache)
     grads = student.mlp_backward(dY_hat, cache)
     new = student.gradient_descent_step(params, grads, lr)
     return {
         "out_o": Y_hat, "E": loss, "dE/dW2": grads["W2"], "dE/dW1": grads["W1"],
         "W2 after the step": new["W2"], "W1 after the step": new["W1"],
+        "cache unchanged by mlp_backward": ("__unchanged__", before, cache),  # decided by the grader
     }
 
 
