@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.connection
+import os
 import signal
 import threading
 import time
@@ -75,6 +76,37 @@ def grade_job(graders: dict[str, AssignmentGrader], sandbox: Sandbox, job: Job) 
     return results
 
 
+def _descendants(pid: int) -> list[int]:
+    """Every live process below ``pid`` (from /proc's parent links), deepest last."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as handle:
+                    ppid = int(handle.read().rsplit(b")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    found, queue = [], [pid]
+    while queue:
+        for child in children.get(queue.pop(), []):
+            found.append(child)
+            queue.append(child)
+    return found
+
+
+def _kill_tree(pid: int) -> None:
+    """SIGKILL ``pid`` and what runs below it: a stopped student's run must not outlive its worker.
+
+    Processes that left the tree (a double fork) are the sandbox's to contain.
+    """
+    for target in [pid, *_descendants(pid)]:
+        try:
+            os.kill(target, signal.SIGKILL)
+        except OSError:
+            pass
+
+
 def _restart(sandbox: Sandbox) -> None:
     """Replace a sandbox's fork server after it failed; SandboxError if a fresh one cannot start."""
     sandbox.close()
@@ -126,6 +158,9 @@ def _in_process(jobs: list[Job], settings: Settings, graders: dict[str, Assignme
                     signal.setitimer(signal.ITIMER_REAL, cap)
                 results = grade_job(graders, sandbox, job)
             except _Stuck:
+                server = getattr(getattr(sandbox, "_proc", None), "pid", None)
+                if server is not None:
+                    _kill_tree(server)  # its run of this student's code goes with it
                 sandbox.close()  # it may be mid-job: start a clean one for the next student
                 sandbox = Sandbox(hide=list(settings.hide), isolation=settings.isolation)
                 results = _stopped(settings, job, cap, "it took too long")
@@ -185,8 +220,8 @@ class _Worker:
         self.kill()
 
     def kill(self) -> None:
-        if self.process.is_alive():
-            self.process.kill()
+        if self.process.is_alive() and self.process.pid is not None:
+            _kill_tree(self.process.pid)
         self.process.join()
         self.conn.close()
 
