@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import inspect
+import secrets
 import re
 import textwrap
 from dataclasses import dataclass, field
@@ -10,9 +12,10 @@ from typing import Any, Callable
 
 import numpy as np
 
-from grader.errors import SpecError
+from grader.errors import SpecError, UsageError
 
-DEFAULT_SECRET = "local-default-course-secret"
+DEFAULT_SECRET = "local-default-course-secret"  # for local runs only, with a warning; >= MIN_SECRET
+MIN_SECRET = 16
 
 
 @dataclass(frozen=True)
@@ -97,12 +100,29 @@ def case_seed(slug: str, case: str, student: str | None, secret: str) -> int:
     """The seed of a case's inputs.
 
     Public cases (``student`` None) depend on (assignment, case) only, so every student and the
-    committed fixtures see the same numbers. Hidden cases also mix in the student id and the
-    course secret, so two students differ and nobody without the secret can predict them.
+    committed fixtures see the same numbers. Hidden cases are an HMAC-SHA256 of (student,
+    assignment, case) under the course secret, so two students differ and nobody without the
+    secret can predict them.
     """
-    material = f"{slug}\x1f{case}" if student is None else f"{secret}\x1f{student}\x1f{slug}\x1f{case}"
-    digest = hashlib.sha256(material.encode("utf-8")).digest()
+    if student is None:
+        digest = hashlib.sha256(f"{slug}\x1f{case}".encode("utf-8")).digest()
+    else:
+        message = f"{student}\x1f{slug}\x1f{case}".encode("utf-8", "surrogatepass")
+        digest = hmac.new(secret.encode("utf-8", "surrogatepass"), message, hashlib.sha256).digest()
     return int.from_bytes(digest[:8], "little")
+
+
+def check_secret(secret: str, where: str) -> str:
+    """``secret`` if it is long enough to keep hidden inputs unpredictable; UsageError otherwise."""
+    if len(secret) < MIN_SECRET:
+        raise UsageError(f"{where}: the course secret has {len(secret)} characters; it needs at least {MIN_SECRET} "
+                         "(`grader secret` prints a fresh one)")
+    return secret
+
+
+def fresh_secret() -> str:
+    """A new random course secret (43 URL-safe characters, 256 bits)."""
+    return secrets.token_urlsafe(32)
 
 
 def case_rng(slug: str, case: str, student: str | None, secret: str) -> np.random.Generator:

@@ -39,6 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--student", help="student id for the hidden inputs' seeds (default: from submission_metadata.json)")
     p.add_argument("--secret-file", type=Path, help="file holding the course secret (else $GRADER_SECRET)")
 
+    sub.add_parser("secret", help="print a fresh random course secret (for --secret-file or $GRADER_SECRET)")
+
     p = sub.add_parser("validate", help="prove every assignment's grader right (what CI runs)")
     p.add_argument("--assignment", action="append", dest="slugs", metavar="SLUG")
 
@@ -49,6 +51,12 @@ def _parser() -> argparse.ArgumentParser:
 
 def _run(args: argparse.Namespace) -> int:
     from grader.spec import find_course
+
+    if args.command == "secret":
+        from grader.cases import fresh_secret
+
+        print(fresh_secret())
+        return 0
 
     course = find_course(args.course)
     if args.command == "check":
@@ -81,7 +89,8 @@ def _run(args: argparse.Namespace) -> int:
             print(f"warning: {warning}", file=sys.stderr)
         student = args.student or gradescope.student_id(args.submission)
         data = gradescope.gradescope(course, args.submission, args.out, args.slugs, student=student, secret=secret,
-                                     isolation=args.isolation)
+                                     isolation=args.isolation,
+                                     also_hide=(str(args.secret_file.resolve()),) if args.secret_file else ())
         print(f"{student}: {data['score']:g} points; wrote {args.out}")
         return 0
     if args.command == "validate":

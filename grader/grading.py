@@ -13,6 +13,7 @@ import numpy as np
 from grader import __version__
 from grader.cases import DEFAULT_SECRET, Probe, case_rng, execute
 from grader.checks import Verdict, compare, show
+from grader.checks.mutation import mutations_found
 from grader.diagnosis import Diagnosis, Mistake, affects, call_graph, diagnose, load_catalogue, mistake_diagnosis, prefer_consistent
 from grader.errors import SpecError, SubmissionError
 from grader.sandbox import ChildCase, Outcome, Sandbox
@@ -175,7 +176,8 @@ class AssignmentGrader:
         """Grade ``source`` (already read and syntax-checked) for ``student``."""
         cases = self.prepare(student, public_only=public_only)
         limits = self.assignment.limits
-        child_cases = [ChildCase(c.spec.name, _encoded_probe(c.probe), c.spec.time_seconds) for c in cases]
+        child_cases = [ChildCase(c.spec.name, _encoded_probe(c.probe, self.assignment.check_mutation), c.spec.time_seconds)
+                       for c in cases]
         outcomes = sandbox.run(source, filename, self.assignment.module, child_cases,
                                {"memory_mb": limits.memory_mb, "file_size_mb": limits.file_size_mb, "processes": limits.processes})
         evaluated = [self.evaluate(case, outcome) for case, outcome in zip(cases, outcomes)]
@@ -232,8 +234,10 @@ class AssignmentGrader:
             return result(*_error_feedback(outcome, self.assignment.limits.memory_mb))
         if outcome.status in ("timeout", "crashed", "not_run"):
             return result("timeout" if outcome.status == "timeout" else "crashed", 0.0, outcome.message)
-        if outcome.mutations and self.assignment.check_mutation:
-            m = outcome.mutations[0]
+        mutations = mutations_found(case.probe.call, case.probe.args, case.probe.kwargs, outcome.inputs,
+                                    outcome.mutations) if self.assignment.check_mutation else []
+        if mutations:  # decided here, from the values the run left in its inputs
+            m = mutations[0]
             where = "" if m.get("where", "").startswith("the ") else f" at {m['where']}"
             _, mutated = self.mistake_runs(case)
             diagnoses = [mistake_diagnosis(self.catalogue[mid], "Your code modifies its input like this mistake")
@@ -289,9 +293,9 @@ def _fresh(probe: Probe) -> Probe:
     return Probe(probe.call, plain(probe.args), plain(probe.kwargs), probe.driver_name, probe.driver_source)
 
 
-def _encoded_probe(probe: Probe) -> dict:
+def _encoded_probe(probe: Probe, return_inputs: bool = False) -> dict:
     return {"call": probe.call, "args": encode(list(probe.args)), "kwargs": encode(dict(probe.kwargs)),
-            "driver_name": probe.driver_name, "driver_source": probe.driver_source}
+            "driver_name": probe.driver_name, "driver_source": probe.driver_source, "return_inputs": return_inputs}
 
 
 def _verdict_details(verdict: Verdict) -> tuple[str, ...]:

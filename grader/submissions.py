@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -9,8 +10,12 @@ from pathlib import Path, PurePosixPath
 
 from grader.errors import SubmissionError, UsageError
 from grader.notebooks import extract_code
+from grader.sanitise import capped, shown_name
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_DEPTH = 32  # folders below a student's folder that are searched
+MAX_ENTRIES = 20_000  # files and folders looked at per student
+MAX_WARNINGS = 20  # per student; the rest are counted in one line
 SUFFIXES = (".py", ".ipynb")
 
 
@@ -95,21 +100,56 @@ def read_file(path: Path) -> SubmittedFile:
     return SubmittedFile(str(path), path.read_bytes())
 
 
+def walk(folder: Path, notes: list[str] | None = None) -> list[Path]:
+    """Every regular file under ``folder``, sorted: iterative (no recursion limit to hit), never
+    following links, at most ``MAX_DEPTH`` folders deep and ``MAX_ENTRIES`` entries in all
+    (what is left out is said in ``notes``).
+    """
+    notes = [] if notes is None else notes
+    found: list[Path] = []
+    stack = [(folder, 0)]
+    seen = 0
+    while stack:
+        current, depth = stack.pop()
+        try:
+            entries = list(os.scandir(current))
+        except OSError:
+            continue
+        for entry in entries:
+            seen += 1
+            if seen > MAX_ENTRIES:
+                notes.append(f"more than {MAX_ENTRIES} files and folders: the rest were not searched")
+                return sorted(found)
+            try:
+                if entry.is_symlink():
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    if depth < MAX_DEPTH:
+                        stack.append((Path(entry.path), depth + 1))
+                    elif not any("levels deep" in n for n in notes):
+                        notes.append(f"folders more than {MAX_DEPTH} levels deep were not searched")
+                elif entry.is_file(follow_symlinks=False):
+                    found.append(Path(entry.path))
+            except OSError:
+                continue
+    return sorted(found)
+
+
 def from_folder(folder: Path, modules: set[str]) -> StudentSubmission:
     files: dict[str, SubmittedFile] = {}
-    problems = []
-    for path in sorted(folder.rglob("*")):
+    problems: list[str] = []
+    for path in walk(folder, problems):
         module = module_of(path.stem, modules)
-        if path.is_symlink() or not path.is_file() or path.suffix.lower() not in SUFFIXES or module is None:
+        if path.suffix.lower() not in SUFFIXES or module is None:
             continue
         if ".ipynb_checkpoints" in path.parts:
             continue
         if path.stat().st_size > MAX_FILE_BYTES:
-            problems.append(f"{path.name}: larger than {MAX_FILE_BYTES // 2**20} MiB, ignored")
+            problems.append(f"{shown_name(path.name)}: larger than {MAX_FILE_BYTES // 2**20} MiB, ignored")
             continue
-        label = f"{folder.name}/{path.relative_to(folder).as_posix()}"
+        label = shown_name(f"{folder.name}/{path.relative_to(folder).as_posix()}", 400)
         _add(files, module, SubmittedFile(label, path.read_bytes()), problems)
-    return StudentSubmission(folder.name, files, tuple(problems))
+    return StudentSubmission(folder.name, files, tuple(capped(problems, MAX_WARNINGS)))
 
 
 def _from_zip(path: Path, modules: set[str]) -> StudentSubmission:
@@ -126,14 +166,14 @@ def _from_zip(path: Path, modules: set[str]) -> StudentSubmission:
                 if "__MACOSX" in member.parts or ".ipynb_checkpoints" in member.parts:
                     continue
                 if info.file_size > MAX_FILE_BYTES:
-                    problems.append(f"{info.filename}: larger than {MAX_FILE_BYTES // 2**20} MiB, ignored")
+                    problems.append(f"{shown_name(info.filename)}: larger than {MAX_FILE_BYTES // 2**20} MiB, ignored")
                     continue
                 with archive.open(info) as handle:
                     raw = handle.read(MAX_FILE_BYTES + 1)
-                _add(files, module, SubmittedFile(f"{path.name}:{info.filename}", raw), problems)
+                _add(files, module, SubmittedFile(shown_name(f"{path.name}:{info.filename}", 400), raw), problems)
     except Exception as exc:  # BadZipFile, zlib.error, EOFError, encrypted members...: one student's problem only
-        problems.append(f"{path.name}: not a readable zip ({type(exc).__name__}: {exc})")
-    return StudentSubmission(student, files, tuple(problems))
+        problems.append(shown_name(f"{path.name}: not a readable zip ({type(exc).__name__}: {exc})", 400))
+    return StudentSubmission(student, files, tuple(capped(problems, MAX_WARNINGS)))
 
 
 def _add(files: dict[str, SubmittedFile], module: str, submitted: SubmittedFile, problems: list[str]) -> None:

@@ -297,3 +297,34 @@ def test_a_loose_file_and_a_folder_for_one_student_is_an_error(tmp_path):
     (root / "uma.py").write_text("x = 1\n")
     with pytest.raises(UsageError, match="appears twice"):
         discover(root, {"conv"}, loose_module="conv")
+
+
+def test_discovery_survives_deep_folders_and_escapes_names(tmp_path):
+    import os
+    import subprocess
+
+    deep = str(tmp_path / "deep")
+    os.mkdir(deep)
+    for _ in range(1100):  # deeper than Python's recursion limit
+        deep += "/d"
+        os.mkdir(deep)
+    evil = tmp_path / "evil\x1b]0;owned\x07"
+    evil.mkdir()
+    (evil / "perceptron.py").write_text("x = 1")
+    try:
+        found = {s.student: s for s in discover(tmp_path, {"perceptron"})}
+    finally:
+        subprocess.run(["rm", "-rf", str(tmp_path / "deep")], check=True)  # shutil.rmtree recurses
+    assert "levels deep" in found["deep"].problems[0]
+    (label,) = [f.label for f in found["evil\x1b]0;owned\x07"].files.values()]
+    assert "\x1b" not in label and "\\x1b" in label
+
+
+def test_warnings_per_student_are_capped(tmp_path):
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "flood.zip", "w") as archive:
+        for i in range(500):
+            archive.writestr(f"copy{i}/perceptron.py", "x = 1")
+    (student,) = discover(tmp_path, {"perceptron"})
+    assert len(student.problems) == 21 and student.problems[-1].startswith("... and 479 more")

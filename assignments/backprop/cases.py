@@ -73,32 +73,15 @@ def _forward_only(student, X, params, activations):
 
 
 def _forward_backward(student, X, params, activations, dY_hat=None, Y=None):
-    def snapshot(obj):
-        if isinstance(obj, np.ndarray):
-            return obj.copy()
-        if isinstance(obj, dict):
-            return {k: snapshot(v) for k, v in obj.items()}
-        if isinstance(obj, (list, tuple)):
-            return tuple(snapshot(v) for v in obj)
-        return obj
-
-    def same(now, before):
-        if isinstance(before, np.ndarray):
-            return (isinstance(now, np.ndarray) and now.shape == before.shape and now.dtype == before.dtype
-                    and bool(np.array_equal(now, before, equal_nan=before.dtype.kind in "fc")))
-        if isinstance(before, dict):
-            return isinstance(now, dict) and list(now) == list(before) and all(same(now[k], before[k]) for k in before)
-        if isinstance(before, tuple):
-            return (isinstance(now, (list, tuple)) and len(now) == len(before)
-                    and all(same(a, b) for a, b in zip(now, before)))
-        return True
+    import copy
 
     Y_hat, cache = student.mlp_forward(X, params, activations)
     if dY_hat is None:  # the worked example: dE/dY_hat of E = sum 1/2 (y_hat - y)^2 / m
         dY_hat = (np.asarray(Y_hat, dtype=np.float64) - Y) / Y.shape[1]
-    before = snapshot(cache)
+    before = copy.deepcopy(cache)
     grads = student.mlp_backward(dY_hat, cache)
-    return {"Y_hat": Y_hat, "grads": grads, "cache unchanged by mlp_backward": same(cache, before)}
+    # ("__unchanged__", before, after): the grader compares the two itself, outside the sandbox
+    return {"Y_hat": Y_hat, "grads": grads, "cache unchanged by mlp_backward": ("__unchanged__", before, cache)}
 
 
 def _numerical_gradient(student, x, c, h):
@@ -107,20 +90,24 @@ def _numerical_gradient(student, x, c, h):
     default_h = student.numerical_gradient(f, x)
     given_h = student.numerical_gradient(f, x, h=h)
     return {
-        "x unchanged": bool(x.shape == before.shape and np.array_equal(x, before)),
+        "x unchanged": ("__unchanged__", before, x.copy()),  # decided by the grader, outside the sandbox
         "numerical_gradient(f, x)": default_h,
         "numerical_gradient(f, x, h=" + repr(h) + ")": given_h,
     }
 
 
 def _worked_example_step(student, X, Y, params, activations, lr):
+    import copy
+
     Y_hat, cache = student.mlp_forward(X, params, activations)
     loss, dY_hat = student.mse_loss(Y_hat, Y)
+    before = copy.deepcopy(cache)
     grads = student.mlp_backward(dY_hat, cache)
     new = student.gradient_descent_step(params, grads, lr)
     return {
         "out_o": Y_hat, "E": loss, "dE/dW2": grads["W2"], "dE/dW1": grads["W1"],
         "W2 after the step": new["W2"], "W1 after the step": new["W1"],
+        "cache unchanged by mlp_backward": ("__unchanged__", before, cache),  # decided by the grader
     }
 
 

@@ -60,7 +60,8 @@ def update_lecture(rng):
 def _update_keeps_w(student, w, x, y, y_hat, lr):
     before = w.copy()
     new = student.update(w, x, y, y_hat, lr)
-    return {"new_w": new, "w_unchanged": bool(np.array_equal(before, w)), "new_is_not_w": new is not w}
+    # ("__unchanged__", before, after) is decided by the grader, outside the sandbox
+    return {"new_w": new, "w_unchanged": ("__unchanged__", before, w.copy()), "new_is_not_w": new is not w}
 
 
 def update_keeps_w(rng):

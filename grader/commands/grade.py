@@ -4,18 +4,19 @@ from __future__ import annotations
 import json
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tqdm import tqdm
 
-from grader.cases import DEFAULT_SECRET
+from grader.cases import DEFAULT_SECRET, check_secret
 from grader.batch import Job, Settings, run_jobs
 from grader.errors import UsageError
 from grader.grading import AssignmentGrader
 from grader.reports.gradebook import atomic_write, gradebook_csv, read_student_json, student_json
 from grader.reports.html import student_page, summary_page
 from grader.reports.summary import isolation_of, summarise, summary_text
+from grader.sanitise import shown_name
 from grader.scoring import AssignmentResult
 from grader.spec import Course
 from grader.submissions import discover
@@ -34,19 +35,19 @@ class GradeRun:
 
 
 def load_secret(secret_file: Path | None) -> tuple[str, str | None]:
-    """The course secret from --secret-file or $GRADER_SECRET; the default comes with a warning."""
+    """The course secret from --secret-file or $GRADER_SECRET (at least 16 characters); the default comes with a warning."""
     if secret_file is not None:
         try:
             secret = secret_file.read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise UsageError(f"{secret_file}: cannot read the secret file ({exc.strerror})") from exc
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"{secret_file}: cannot read the secret file ({getattr(exc, 'strerror', None) or exc})") from exc
         if not secret:
             raise UsageError(f"{secret_file}: the secret file is empty")
-        return secret, None
+        return check_secret(secret, str(secret_file)), None
     if os.environ.get("GRADER_SECRET"):
-        return os.environ["GRADER_SECRET"], None
+        return check_secret(os.environ["GRADER_SECRET"], "$GRADER_SECRET"), None
     return DEFAULT_SECRET, ("using the built-in default course secret: hidden inputs are predictable. "
-                            "Set GRADER_SECRET or pass --secret-file for real grading.")
+                            "Set GRADER_SECRET or pass --secret-file for real grading (`grader secret` prints one).")
 
 
 def _safe_name(student: str) -> str:
@@ -68,6 +69,7 @@ def grade(course: Course, submissions: Path, out: Path, slugs: list[str] | None 
     modules = {g.assignment.module for g in graders.values()}
     students = discover(submissions, modules, loose_module=next(iter(modules)) if len(modules) == 1 else None)
     students = [s for s in students if (submissions / s.student).resolve() != out.resolve()]  # --out inside it
+    students = [replace(s, student=shown_name(s.student)) for s in students]  # ids are shown and stored: escaped
     out.mkdir(parents=True, exist_ok=True)
     run = GradeRun(out)
     kept: dict[str, dict[str, AssignmentResult]] = {}

@@ -10,7 +10,9 @@ from typing import Any
 
 import numpy as np
 
+from grader.checks.mutation import settle
 from grader.errors import ChannelError
+from grader.sanitise import clean_text
 
 # dtypes that may cross the channel: no object, string, void, datetime, or big-endian data.
 ALLOWED_DTYPES = {
@@ -100,7 +102,7 @@ def copy_plain(value: Any, _depth: int = 0) -> Any:
     if isinstance(value, np.generic):
         return np.array(value, dtype=np.dtype(_dtype_code(value.dtype)))[()]
     if isinstance(value, tuple):
-        return tuple(copy_plain(v, _depth + 1) for v in value)
+        return settle(tuple(copy_plain(v, _depth + 1) for v in value))
     if isinstance(value, list):
         return [copy_plain(v, _depth + 1) for v in value]
     if isinstance(value, dict):
@@ -167,7 +169,7 @@ def decode(data: Any, _depth: int = 0, _budget: _Budget | None = None) -> Any:
     if tag == "__tuple__":
         if not isinstance(body, list):
             raise ChannelError("malformed tuple")
-        return tuple(decode(body, _depth + 1, budget))
+        return settle(tuple(decode(body, _depth + 1, budget)))  # a driver's "unchanged?" is decided here
     if tag == "__dict__":
         if not isinstance(body, dict):
             raise ChannelError("malformed dict")
@@ -260,3 +262,116 @@ class FrameReader:
             del self.buffer[:HEADER.size + length]
             frames.append(loads(payload))
         return frames
+
+
+# -- what a child may send, checked field by field on the trusted side ---------------------------
+MAX_MUTATIONS = 20
+MAX_TRACEBACK = 8
+
+
+def _text(frame: dict, key: str, limit: int, *, required: bool = True, newlines: bool = True) -> str:
+    if key not in frame:
+        if required:
+            raise ChannelError(f"{frame.get('event')!s:.20} message without {key!r}")
+        return ""
+    value = frame[key]
+    if not isinstance(value, str):
+        raise ChannelError(f"{key!r} must be text, got {type(value).__name__}")
+    return clean_text(value, limit, newlines=newlines)
+
+
+def _count(frame: dict, key: str) -> int:
+    value = frame.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 1 << 40:
+        raise ChannelError(f"{key!r} must be a byte offset")
+    return value
+
+
+def _mutation(item: Any) -> dict:
+    if not isinstance(item, dict) or not {"function", "argument"} <= set(item) or not set(item) <= MUTATION_KEYS:
+        raise ChannelError("malformed mutation record")
+    record = {k: _text(item, k, 200, newlines=False) for k in ("function", "argument", "where") if k in item}
+    for key in ("before", "after"):
+        if key in item:
+            record[key] = decode(item[key])
+    return record
+
+
+MUTATION_KEYS = {"function", "argument", "where", "before", "after"}
+FRAME_KEYS = {
+    "imported": ({"event"}, set()),
+    "import_error": ({"event", "error_type", "message", "traceback"}, set()),
+    "setup_error": ({"event", "message"}, set()),
+    "start": ({"event", "case", "printed_at"}, set()),
+    "done": ({"event", "case", "seconds", "mutations", "status"},
+             {"printed_to", "value", "error_type", "message", "traceback", "inputs"}),
+}
+
+
+def checked_frame(frame: Any) -> dict:
+    """A child's message with every field type-checked and every text sanitised; ChannelError otherwise.
+
+    Values (``value``, ``inputs``, mutation snapshots) are decoded here too, so what leaves this
+    function is plain, validated data and clean text: nothing later can be surprised by a type.
+    """
+    if not isinstance(frame, dict):
+        raise ChannelError("a message must be an object")
+    event = frame.get("event")
+    if not isinstance(event, str) or event not in FRAME_KEYS:
+        raise ChannelError(f"unknown message {clean_text(event, 40)!r}")
+    required, optional = FRAME_KEYS[event]
+    keys = set(frame)
+    if not required <= keys or not keys <= required | optional:
+        raise ChannelError(f"malformed {event!r} message (fields {sorted(map(str, keys))[:12]})")
+    out: dict = {"event": event}
+    if event in ("import_error", "done") and ("traceback" in frame):
+        trace = frame["traceback"]
+        if not isinstance(trace, list) or not all(isinstance(t, str) for t in trace):
+            raise ChannelError("'traceback' must be a list of text")
+        out["traceback"] = [clean_text(t, 300) for t in trace[-MAX_TRACEBACK:]]
+    if event == "import_error":
+        out.update(error_type=_text(frame, "error_type", 80, newlines=False), message=_text(frame, "message", 500))
+    elif event == "setup_error":
+        out["message"] = _text(frame, "message", 500)
+    elif event == "start":
+        out.update(case=_text(frame, "case", 200, newlines=False), printed_at=_count(frame, "printed_at"))
+        if out["case"] != frame["case"]:
+            raise ChannelError("case names are plain text")
+    elif event == "done":
+        out["case"] = _text(frame, "case", 200, newlines=False)
+        if out["case"] != frame["case"]:
+            raise ChannelError("case names are plain text")
+        seconds = frame["seconds"]
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds < 1e7:
+            raise ChannelError("'seconds' must be a number")
+        out["seconds"] = float(seconds)
+        if "printed_to" in frame:
+            out["printed_to"] = _count(frame, "printed_to")
+        mutations = frame["mutations"]
+        if not isinstance(mutations, list) or len(mutations) > MAX_MUTATIONS:
+            raise ChannelError("'mutations' must be a list of at most 20 records")
+        out["mutations"] = [_mutation(m) for m in mutations]
+        status = frame["status"]
+        if status == "ok":
+            if "value" not in frame or {"error_type", "message"} & keys:
+                raise ChannelError("malformed 'done' message")
+            try:
+                out["value"] = decode(frame["value"])
+            except ChannelError as exc:  # well framed but not plain data: costs the case, like any wrong output
+                status = "error"
+                out.update(error_type="OutputError", message=clean_text(f"the output is not plain data: {exc}", 500))
+        elif status == "error":
+            if "value" in frame:
+                raise ChannelError("malformed 'done' message")
+            out.update(error_type=_text(frame, "error_type", 80, newlines=False),
+                       message=_text(frame, "message", 500, required=False))
+        else:
+            raise ChannelError("'status' must be 'ok' or 'error'")
+        out["status"] = status
+        if "inputs" in frame:
+            inputs = decode(frame["inputs"])
+            if not (isinstance(inputs, list) and len(inputs) == 2 and isinstance(inputs[0], list)
+                    and isinstance(inputs[1], dict)):
+                raise ChannelError("'inputs' must be [args, kwargs]")
+            out["inputs"] = inputs
+    return out

@@ -17,12 +17,19 @@ from grader.sandbox.channel import decode, encode, write_frame
 MAX_MESSAGE = 500  # characters of an exception message sent back
 
 
+_SKIP = object()
+_ndarray = np.ndarray
+_copy_array = np.ndarray.copy  # bound now, before any student code runs
+_to_bytes = np.ndarray.tobytes
+MAX_SNAPSHOT_ELEMENTS = 200_000  # larger changed values are reported without their contents
+
+
 def _snapshot(value: Any, depth: int = 0) -> Any:
     """A deep copy of plain data (arrays, lists, tuples, dicts, numbers); other objects are skipped."""
     if depth > 20:
         return _SKIP
-    if isinstance(value, np.ndarray):
-        return (np.ndarray, value.dtype, value.shape, value.copy())
+    if isinstance(value, _ndarray):
+        return (_ndarray, _copy_array(value))
     if isinstance(value, list):
         return [_snapshot(v, depth + 1) for v in value]
     if isinstance(value, tuple):
@@ -34,19 +41,32 @@ def _snapshot(value: Any, depth: int = 0) -> Any:
     return _SKIP
 
 
-_SKIP = object()
+def _restore(snapshot: Any) -> Any:
+    """The value a snapshot holds, as plain data (for sending)."""
+    if isinstance(snapshot, tuple) and len(snapshot) == 2 and snapshot[0] is _ndarray:
+        return snapshot[1]
+    if isinstance(snapshot, list):
+        return [_restore(v) for v in snapshot]
+    if isinstance(snapshot, tuple):
+        return tuple(_restore(v) for v in snapshot)
+    if isinstance(snapshot, dict):
+        return {k: _restore(v) for k, v in snapshot.items()}
+    return None if snapshot is _SKIP else snapshot
 
 
 def _changed(before: Any, after: Any, path: str = "") -> str | None:
-    """Where ``after`` differs from the snapshot ``before``; None when unchanged."""
+    """Where ``after`` may differ from the snapshot ``before``: a candidate only.
+
+    Compares raw bytes (no numpy function a student could replace). The trusted side decides: it
+    receives both values and compares them itself (grader.checks.mutation).
+    """
     if before is _SKIP:
         return None
-    if isinstance(before, tuple) and len(before) == 4 and before[0] is np.ndarray:
-        _, dtype, shape, data = before
-        if not isinstance(after, np.ndarray) or after.dtype != dtype or after.shape != shape:
+    if isinstance(before, tuple) and len(before) == 2 and before[0] is _ndarray:
+        data = before[1]
+        if not isinstance(after, _ndarray) or after.dtype != data.dtype or after.shape != data.shape:
             return path or "the array"
-        same = np.array_equal(data, after, equal_nan=data.dtype.kind in "fc")
-        return None if same else (path or "the array")
+        return None if _to_bytes(data) == _to_bytes(after) else (path or "the array")
     if isinstance(before, list):
         if not isinstance(after, list) or len(after) != len(before):
             return path or "the list"
@@ -71,12 +91,40 @@ def _changed(before: Any, after: Any, path: str = "") -> str | None:
     return None
 
 
-class StudentProxy:
-    """The ``student`` a probe sees: the module's functions, each call checked for input mutation."""
+def _evidence(before: Any, after: Any) -> dict:
+    """Both values of a changed argument, encoded, when small enough to send."""
+    try:
+        values = {"before": encode(_restore(before)), "after": encode(after)}
+    except Exception:  # not plain data any more (an object put into a list): the claim stands alone
+        return {}
+    return values if _elements(values) <= MAX_SNAPSHOT_ELEMENTS else {}
 
-    def __init__(self, module: types.ModuleType, mutations: list[dict]):
+
+def _elements(encoded: Any) -> int:
+    if isinstance(encoded, dict):
+        body = encoded.get("__ndarray__")
+        if isinstance(body, dict):
+            size = 1
+            for n in body["shape"]:
+                size *= n
+            return size
+        return sum(_elements(v) for v in encoded.values())
+    if isinstance(encoded, list):
+        return len(encoded) + sum(_elements(v) for v in encoded)
+    return 1
+
+
+class StudentProxy:
+    """The ``student`` a probe sees: the module's functions, each call watched for input mutation.
+
+    ``evidence`` (in the child) attaches both values of a changed argument to its record, so the
+    trusted side can confirm it; the grader's own runs of the catalogue leave it off.
+    """
+
+    def __init__(self, module: types.ModuleType, mutations: list[dict], *, evidence: bool = False):
         self._module = module
         self._mutations = mutations
+        self._evidence = evidence
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -86,20 +134,20 @@ class StudentProxy:
         if not callable(target):
             return target
         mutations = self._mutations
+        evidence = self._evidence
 
         def checked(*args: Any, **kwargs: Any) -> Any:
             before_args = [_snapshot(a) for a in args]
             before_kwargs = {k: _snapshot(v) for k, v in kwargs.items()}
             result = target(*args, **kwargs)
             names = _parameter_names(target, len(args))
-            for i, (b, a) in enumerate(zip(before_args, args)):
+            pairs = [(names[i], b, a) for i, (b, a) in enumerate(zip(before_args, args))]
+            pairs += [(k, b, kwargs[k]) for k, b in before_kwargs.items()]
+            for argument, b, a in pairs:
                 where = _changed(b, a)
-                if where:
-                    mutations.append({"function": name, "argument": names[i], "where": where})
-            for k, b in before_kwargs.items():
-                where = _changed(b, kwargs[k])
-                if where:
-                    mutations.append({"function": name, "argument": k, "where": where})
+                if where and len(mutations) < 20:
+                    record = {"function": name, "argument": argument, "where": where}
+                    mutations.append({**record, **_evidence(b, a)} if evidence else record)
             return result
 
         return checked
@@ -123,11 +171,17 @@ def build_module(source: str, filename: str, name: str) -> types.ModuleType:
     return module
 
 
-def run_probe(probe: dict, module: types.ModuleType, mutations: list[dict]) -> Any:
-    """Run one probe description against the student's module."""
-    student = StudentProxy(module, mutations)
+def run_probe(probe: dict, module: types.ModuleType, mutations: list[dict], inputs: list | None = None) -> Any:
+    """Run one probe description against the student's module.
+
+    ``inputs`` receives [args, kwargs], the very objects the student's code got, so that what the
+    run left in them can be sent back and compared with the grader's copy.
+    """
+    student = StudentProxy(module, mutations, evidence=True)
     args = decode(probe.get("args") or [])
     kwargs = decode(probe.get("kwargs") or {"__dict__": {}})
+    if inputs is not None:
+        inputs.extend([args, kwargs])
     if probe.get("call"):
         return getattr(student, probe["call"])(*args, **kwargs)
     namespace: dict[str, Any] = {"np": np, "__name__": "grader_driver"}
@@ -187,20 +241,27 @@ def serve(job: dict, fd: int) -> None:
     write_frame(fd, {"event": "imported"})
     for case in job["cases"]:
         mutations: list[dict] = []
+        inputs: list = []
         write_frame(fd, {"event": "start", "case": case["name"], "printed_at": _printed_size()})
         started = time.perf_counter()
         try:
-            value = run_probe(case["probe"], module, mutations)
+            value = run_probe(case["probe"], module, mutations, inputs)
             status = {"status": "ok", "value": encode(value)}
         except BaseException as exc:
             status = {"status": "error", **describe_exception(exc, filename)}
         seconds = time.perf_counter() - started
         _flush()
+        extra = {}
+        if case["probe"].get("return_inputs") and len(inputs) == 2:
+            try:  # the arguments as the run left them: the grader compares them with its own copy
+                extra["inputs"] = encode(inputs)
+            except Exception:
+                extra["inputs"] = encode([["<not plain data any more>"], {}])
         try:
             write_frame(fd, {"event": "done", "case": case["name"], "seconds": seconds, "mutations": mutations[:20],
-                             "printed_to": _printed_size(), **status})
+                             "printed_to": _printed_size(), **status, **extra})
         except Exception as exc:  # e.g. an unsupported dtype in the output
-            write_frame(fd, {"event": "done", "case": case["name"], "seconds": seconds, "mutations": mutations[:20],
+            write_frame(fd, {"event": "done", "case": case["name"], "seconds": seconds, "mutations": [],
                              "status": "error", "error_type": "OutputError",
                              "message": f"the output cannot be sent back ({_words(exc)}): is it far too large?"[:MAX_MESSAGE],
                              "traceback": []})

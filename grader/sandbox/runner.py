@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import ChannelError, SandboxError
-from grader.sandbox.channel import FrameReader, decode
+from grader.sandbox.channel import FrameReader, checked_frame
 from grader.sandbox.forkserver import ForkServer, JobHandle, memfd
 from grader.sandbox.isolation import LEVELS
+from grader.sanitise import clean_text
 
 PATIENCE = 2  # timed-out cases before the rest of a submission's cases get SHORT_LIMIT
 SHORT_LIMIT = 0.5  # seconds
@@ -49,6 +50,7 @@ class Outcome:
     traceback: tuple = ()
     seconds: float = 0.0
     printed: str = ""
+    inputs: Any = None  # [args, kwargs] as the run left them (checked against the originals in the parent)
 
 
 @dataclass
@@ -113,6 +115,11 @@ class Sandbox:
             self._server.close()
             self._server = None
         shutil.rmtree(self._scratch, ignore_errors=True)
+
+    def restart(self) -> None:
+        """Kill the fork server (and whatever job it runs) and start a fresh one; SandboxError if it cannot start."""
+        self._discard()
+        self._start()
 
     def _discard(self) -> None:
         """Drop a fork server that stopped answering; the next job starts a fresh one."""
@@ -229,7 +236,10 @@ class Sandbox:
         reader = FrameReader()
         received = 0
         started_at = time.monotonic()
-        cpu_end, wall_end = _budget(job, cases[0].time_seconds + GRACE_SECONDS)
+        imported = False
+        # the whole job's wall-clock budget: nothing the child sends moves a deadline past it
+        hard = started_at + WALL_FACTOR * (sum(limits.values()) + GRACE_SECONDS * (len(cases) + 1)) + WALL_EXTRA
+        cpu_end, wall_end = _budget(job, cases[0].time_seconds + GRACE_SECONDS, hard)
         while True:
             now = time.monotonic()
             cpu = job.cpu()
@@ -257,34 +267,41 @@ class Sandbox:
                     raise ChannelError("the submission sent back too much data")
                 frames = reader.feed(chunk)
                 for frame in frames:
-                    event = frame.get("event") if isinstance(frame, dict) else None
+                    frame = checked_frame(frame)  # every field type-checked, every text sanitised
+                    event = frame["event"]
+                    # deadlines come from the parent's clock and the cases' limits: nothing the child
+                    # sends moves one later than `hard`, the whole job's budget
                     if event == "imported":
-                        if run.current is None:
-                            cpu_end, wall_end = _budget(job, GRACE_SECONDS)
+                        if imported or position or run.current:
+                            raise ChannelError("'imported' sent twice or after the first case")
+                        imported = True
+                        cpu_end, wall_end = _budget(job, GRACE_SECONDS, hard)
                     elif event in ("import_error", "setup_error"):
+                        if position or run.current:
+                            raise ChannelError(f"{event!r} sent after the first case")
                         run.import_error = frame if event == "import_error" else {
-                            "error_type": "SandboxError", "message": frame.get("message", "")}
+                            "error_type": "SandboxError", "message": frame["message"]}
                         job.kill()
                         return run
                     elif event == "start":
-                        if position >= len(order) or frame.get("case") != order[position] or run.current:
+                        if not imported or position >= len(order) or frame["case"] != order[position] or run.current:
                             raise ChannelError("out-of-order message")
                         run.current = order[position]
                         # what module-level code printed belongs to the first case run
-                        run.spans[run.current] = (0 if position == 0 else _offset(frame.get("printed_at")), None)
+                        run.spans[run.current] = (0 if position == 0 else frame["printed_at"], None)
                         started_at = time.monotonic()
-                        cpu_end, wall_end = _budget(job, limits[run.current])
+                        cpu_end, wall_end = _budget(job, limits[run.current], hard)
                     elif event == "done":
-                        if frame.get("case") != run.current:
+                        if run.current is None or frame["case"] != run.current:
                             raise ChannelError("out-of-order message")
                         run.outcomes.append(_outcome(frame, run.current, time.monotonic() - started_at))
-                        run.spans[run.current] = (run.spans[run.current][0], _offset(frame.get("printed_to")))
+                        run.spans[run.current] = (run.spans[run.current][0], frame.get("printed_to", 0))
                         run.current = None
                         position += 1
-                        cpu_end, wall_end = _budget(job, GRACE_SECONDS)
-                    else:
-                        raise ChannelError("unknown message")
-            except ChannelError as exc:
+                        cpu_end, wall_end = _budget(job, GRACE_SECONDS, hard)
+            except Exception as exc:  # noqa: BLE001 - whatever a child's data does, it costs that case only
+                if not isinstance(exc, ChannelError):
+                    exc = ChannelError(f"{type(exc).__name__}: {clean_text(exc, 200)}")
                 job.kill()
                 name = run.current or (order[position] if position < len(order) else order[-1])
                 run.outcomes = [o for o in run.outcomes if o.case != name]
@@ -295,39 +312,27 @@ class Sandbox:
                 return run
 
 
-def _offset(value: Any) -> int:
-    """A byte offset the child reported, clamped to something sane."""
-    return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 1 << 40 else 0
-
-
 def _slice(log: str, span: tuple | None, limit: int = 1000) -> str:
     """What one case printed, from the log's byte offsets (the log is latin-1: one char per byte)."""
     if span is None:
         return ""
     start, end = span
     piece = log[start:end] if end is not None else log[start:]
-    text = piece.encode("latin-1").decode("utf-8", "replace")
+    text = clean_text(piece.encode("latin-1").decode("utf-8", "replace"), limit * 4)
     return text if len(text) <= limit else text[:limit] + " [...]"
 
 
 def _outcome(frame: dict, name: str, wall: float) -> Outcome:
-    mutations = tuple(
-        {k: str(v)[:200] for k, v in m.items()} for m in (frame.get("mutations") or [])[:20] if isinstance(m, dict)
-    )
-    if frame.get("status") == "ok":
-        try:
-            value = decode(frame.get("value"))
-        except ChannelError as exc:
-            return Outcome(name, "error", error_type="OutputError", message=f"the output is not plain data: {exc}", seconds=wall)
-        return Outcome(name, "ok", value=value, mutations=mutations, seconds=wall)
-    return Outcome(
-        name, "error", mutations=mutations, error_type=str(frame.get("error_type", "Error"))[:80],
-        message=str(frame.get("message", ""))[:500],
-        traceback=tuple(str(t)[:300] for t in (frame.get("traceback") or [])[:8]), seconds=wall,
-    )
+    """An Outcome from a ``done`` message already checked by :func:`checked_frame`."""
+    mutations = tuple(frame["mutations"])
+    inputs = frame.get("inputs")
+    if frame["status"] == "ok":
+        return Outcome(name, "ok", value=frame["value"], mutations=mutations, inputs=inputs, seconds=wall)
+    return Outcome(name, "error", mutations=mutations, inputs=inputs, error_type=frame["error_type"] or "Error",
+                   message=frame["message"], traceback=tuple(frame.get("traceback", ())), seconds=wall)
 
 
-def _budget(job: JobHandle, seconds: float) -> tuple[float, float]:
-    """(CPU-time end, wall-clock end) of a phase allowed ``seconds`` of CPU time from now."""
+def _budget(job: JobHandle, seconds: float, hard: float) -> tuple[float, float]:
+    """(CPU-time end, wall-clock end) of a phase allowed ``seconds`` of CPU time from now, never past ``hard``."""
     cpu = job.cpu() or 0.0
-    return cpu + seconds, time.monotonic() + WALL_FACTOR * seconds + WALL_EXTRA
+    return cpu + seconds, min(hard, time.monotonic() + WALL_FACTOR * seconds + WALL_EXTRA)

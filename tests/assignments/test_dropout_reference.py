@@ -261,7 +261,7 @@ def test_hidden_drop_probabilities_stay_away_from_one_half(assignment):
             if isinstance(value, float) and value > 0:
                 assert abs(value - 0.5) >= 0.1 - 1e-9, (case.name, value)
             if case.generator == "forward_large":
-                assert 0.2 <= value <= 0.3 and p.kwargs["A"].size >= 240_000
+                assert 0.2 <= value <= 0.3 and p.kwargs["A"].size >= 470 * 505  # the smallest _around_ten draws
 
 
 @pytest.mark.parametrize("garbage", [None, 3, "text", [1, 2], {"dropout_forward": None}, {"mask": np.zeros(2), "d_A": None},
