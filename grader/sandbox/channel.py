@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from grader.checks.mutation import settle
 from grader.errors import ChannelError
+from grader.sandbox.sameness import settle
 from grader.sanitise import clean_text
 
 # dtypes that may cross the channel: no object, string, void, datetime, or big-endian data.

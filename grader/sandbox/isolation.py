@@ -25,7 +25,8 @@ INSIDE_LIB = "/grader-lib"  # where the grader's sandbox modules appear inside t
 INSIDE_SITE = "/grader-site"  # where numpy appears inside the sandbox
 SCRATCH_SIZE = 256 * 1024 * 1024  # the sandbox's private /tmp, shared by the jobs of one fork server in turn
 # the modules a fork server and its children import (grader/__init__ and grader/sandbox/__init__ stay import-light)
-CHILD_MODULES = ("__init__.py", "errors.py", "sandbox/__init__.py", "sandbox/channel.py", "sandbox/child.py",
+CHILD_MODULES = ("__init__.py", "errors.py", "sanitise.py", "sandbox/__init__.py", "sandbox/channel.py",
+                 "sandbox/sameness.py", "sandbox/child.py",
                  "sandbox/confine.py", "sandbox/lifetime.py", "sandbox/zygote.py")
 DEVICES = ("/dev/null", "/dev/zero", "/dev/urandom", "/dev/random", "/dev/full")
 

@@ -425,24 +425,14 @@ if _child is not None:
 
 @dataclass(frozen=True)
 class Attack:
-    """One hostile submission: its tag (student id), files, the most it may score, and the
-    isolation it needs to hold (None: must hold today) for root and for an ordinary user."""
+    """One hostile submission: its tag (student id), files and the most it may score."""
 
     tag: str
     kind: str  # folder | zip | nested | raw
     files: dict = field(default_factory=dict)
     bound: str | float = 0.0  # a number, or the honest student whose score bounds it
-    root: str | None = None
-    user: str | None = None
 
 
-NEEDS = "needs_isolation: "
-ORPHANS_WHY = NEEDS + "children outlive the grader (PR_SET_PDEATHSIG cleared by the uid drop); per-job pid namespace"
-USER_WHY = NEEDS + "without root the sandbox is rlimits-only (no filesystem whitelist, same uid as the TA)"
-WHITELIST_WHY = NEEDS + "a blacklist hides only paths the grader knows; needs a whitelist filesystem"
-IPC_WHY = NEEDS + "students of one worker share uid and IPC namespace; needs per-job IPC namespaces"
-HEAP_WHY = NEEDS + "children fork from a server that has read earlier students' jobs"
-CPU_WHY = NEEDS + "wall-clock limits let a CPU hog make a neighbour time out; needs CPU-time charging per submission"
 
 
 def _py(tag: str, body: str, base: str = STUB) -> dict:
@@ -463,19 +453,18 @@ ATTACKS = [
     Attack("hx-nested", "nested", _py("hx-nested", "")),
     Attack("hx-escape\x1b]0;owned\x07\x1b[2J", "folder", _py("hx-escape", "")),
     Attack("hx-zipflood", "zip", {f"copy{i}/perceptron.py": STUB for i in range(3000)}),
-    Attack("hx-orphans", "folder", _py("hx-orphans", ORPHANS), user=ORPHANS_WHY),
-    Attack("hx-heapscan", "folder", _py("hx-heapscan", HEAP_SCAN), root=HEAP_WHY, user=HEAP_WHY),
-    Attack("hx-shm-a-writer", "folder", _py("hx-shm-a-writer", SHM_WRITER), root=IPC_WHY, user=IPC_WHY),
-    Attack("hx-shm-b-reader", "folder", _py("hx-shm-b-reader", SHM_READER), root=IPC_WHY, user=IPC_WHY),
-    Attack("hx-busy", "folder", _py("hx-busy", BUSY), root=CPU_WHY, user=CPU_WHY),
-    Attack("hx-second-checkout", "folder", _py("hx-second-checkout", SECOND_CHECKOUT), root=WHITELIST_WHY,
-           user=WHITELIST_WHY),
-    Attack("hx-runlock", "folder", _py("hx-runlock", RUN_LOCK), root=WHITELIST_WHY, user=WHITELIST_WHY),
-    Attack("hx-pth", "folder", _py("hx-pth", PTH), user=USER_WHY),
-    Attack("hx-kill-ta", "folder", _py("hx-kill-ta", KILL_TA), user=USER_WHY),
-    Attack("hx-read-solutions", "folder", _py("hx-read-solutions", READ_SOLUTIONS), user=USER_WHY),
-    Attack("hx-gradebook", "folder", _py("hx-gradebook", GRADEBOOK_REWRITE), user=USER_WHY),
-    Attack("hx-secret-leak", "folder", _py("hx-secret-leak", SECRET_LEAK), user=USER_WHY),
+    Attack("hx-orphans", "folder", _py("hx-orphans", ORPHANS)),
+    Attack("hx-heapscan", "folder", _py("hx-heapscan", HEAP_SCAN)),
+    Attack("hx-shm-a-writer", "folder", _py("hx-shm-a-writer", SHM_WRITER)),
+    Attack("hx-shm-b-reader", "folder", _py("hx-shm-b-reader", SHM_READER)),
+    Attack("hx-busy", "folder", _py("hx-busy", BUSY)),
+    Attack("hx-second-checkout", "folder", _py("hx-second-checkout", SECOND_CHECKOUT)),
+    Attack("hx-runlock", "folder", _py("hx-runlock", RUN_LOCK)),
+    Attack("hx-pth", "folder", _py("hx-pth", PTH)),
+    Attack("hx-kill-ta", "folder", _py("hx-kill-ta", KILL_TA)),
+    Attack("hx-read-solutions", "folder", _py("hx-read-solutions", READ_SOLUTIONS)),
+    Attack("hx-gradebook", "folder", _py("hx-gradebook", GRADEBOOK_REWRITE)),
+    Attack("hx-secret-leak", "folder", _py("hx-secret-leak", SECRET_LEAK)),
     Attack("hx-array-equal", "folder", _py("hx-array-equal", REPLACE_ARRAY_EQUAL, IN_PLACE), bound="aab-honest-mistake"),
     Attack("hx-forge-driver", "folder", {"backprop.py": BACKPROP_MISTAKE + "\nimport sys\n" + FORGE_DRIVER},
            bound="aab-honest-mistake"),

@@ -2,7 +2,6 @@
 
 Each attack must gain nothing, leave honest students' results as they are without the attackers,
 write nothing outside the output folder, leave no process behind, and let the batch complete.
-Attacks that can hold only with the isolation rebuild are marked xfail("needs_isolation: ...").
 """
 from __future__ import annotations
 
@@ -303,9 +302,7 @@ def _params():
     out = []
     for user in ("root", TA):
         for attack in hc.ATTACKS:
-            why = attack.root if user == "root" else attack.user
-            marks = [pytest.mark.xfail(reason=why, strict=False)] if why else []
-            out.append(pytest.param(user, attack, marks=marks, id=f"{user}-{shown_name(attack.tag)[:40]}"))
+            out.append(pytest.param(user, attack, id=f"{user}-{shown_name(attack.tag)[:40]}"))
     return out
 
 
@@ -353,10 +350,7 @@ def test_an_attack_gains_nothing_and_leaves_nothing(graded, user, attack):
         assert "999" not in batch.gradebook
 
 
-@pytest.mark.parametrize("user", [
-    "root",
-    pytest.param(TA, marks=pytest.mark.xfail(reason=hc.USER_WHY, strict=False)),
-])
+@pytest.mark.parametrize("user", ["root", TA])
 def test_gradescope_hides_the_secret_and_keeps_its_results(graded, user):
     gs = graded(user).gradescope
     assert gs["code"] == 0, gs["output"][-2000:]
