@@ -31,4 +31,18 @@ def audit(grader, students: list[str]) -> list[Finding]:
         worst = max(worst, result.points)
         paying.update(c.name for c in result.cases if c.points > 0)
     problem = f"earns points on {', '.join(sorted(paying))}" if paying else ""
-    return [Finding("public_only", assignment.slug, "public answers, raises elsewhere", f"{worst:g}/{assignment.max_points:g}", problem)]
+    return [Finding("public_only", assignment.slug, "public answers, raises elsewhere", f"{worst:g}/{assignment.max_points:g}", problem),
+            *unbacked(assignment.slug, grader.prepare(students[0]))]
+
+
+def unbacked(slug: str, prepared) -> list[Finding]:
+    """Public cases calling a function no hidden answer case calls: their points could never count."""
+    backed = set().union(*(p.probe.entry_points() for p in prepared if not p.spec.public and p.spec.kind == "answer"))
+    out = []
+    for p in prepared:
+        missing = sorted(p.probe.entry_points() - backed) if p.spec.public else []
+        if missing:
+            names = ", ".join(f"{f}()" for f in missing)
+            out.append(Finding("public_only", slug, f"public case {p.spec.name}", "-",
+                               f"calls {names}, which no hidden answer case calls: its points can never count"))
+    return out

@@ -99,6 +99,8 @@ def test_a_public_case_no_hidden_case_backs_costs_correct_code_its_points(tmp_pa
     tally.add("reference", grade_source(fast, "a", course.assignment("tiny").solution_path.read_text(), "ref"))
     row = next(f for f in tally.findings(["reference"]) if f.subject == "reference")
     assert not row.ok and "total_positive" in row.problem and "a hidden case of total()" in row.problem
+    found = problems(public_only.audit(grader_for(course), ["a"]))
+    assert [f.subject for f in found] == ["public case total_positive"] and "no hidden answer case" in found[0].problem
 
 
 # -- correct rewrites ------------------------------------------------------------------------------
