@@ -43,6 +43,10 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="prove every assignment's grader right (what CI runs)")
     p.add_argument("--assignment", action="append", dest="slugs", metavar="SLUG")
+    p.add_argument("--thorough", action="store_true",
+                   help="audit correct rewrites over 1,000 student ids instead of 200 (for course staff)")
+    p.add_argument("--students", type=int, metavar="N",
+                   help="student ids each correct implementation is audited for (default 200; 0 skips the audits)")
 
     p = sub.add_parser("build", help="regenerate student_template/ and public fixtures from solutions/")
     p.add_argument("--assignment", action="append", dest="slugs", metavar="SLUG")
@@ -96,7 +100,9 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "validate":
         from grader.commands import validate
 
-        report = validate.validate(course, args.slugs, isolation=args.isolation)
+        report = validate.validate(course, args.slugs, isolation=args.isolation,
+                                   students=args.students if args.students is not None else
+                                   validate.audits.THOROUGH_STUDENTS if args.thorough else validate.audits.STUDENTS)
         print(validate.render(report))
         return 0 if report.ok else 1
     if args.command == "build":

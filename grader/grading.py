@@ -19,7 +19,7 @@ from grader.errors import SpecError, SubmissionError
 from grader.sandbox import ChildCase, Outcome, Sandbox
 from grader.sandbox.channel import copy_plain, encode
 from grader.sandbox.child import StudentProxy
-from grader.scoring import AssignmentResult, CaseResult, earned, status_for, whole_assignment
+from grader.scoring import AssignmentResult, CaseResult, earned, settle, status_for, whole_assignment
 from grader.submissions import SubmittedFile, read_source
 from grader.spec import Assignment, CaseSpec, import_file
 
@@ -56,6 +56,7 @@ class AssignmentGrader:
     _public_runs: dict = field(default_factory=dict)
     _reach: dict = field(default_factory=dict)
     _reference_graph: dict | None = None
+    diagnosing: bool = True  # False: points only (the audits grade thousands of known answers)
 
     @classmethod
     def with_solutions(cls, assignment: Assignment, secret: str = DEFAULT_SECRET) -> "AssignmentGrader":
@@ -200,6 +201,8 @@ class AssignmentGrader:
             replace(result, diagnosis=d.id, hint=d.sentence, diagnosis_name=d.name) if d is not None else result
             for (result, _), d in zip(evaluated, chosen)
         )
+        results = settle(results, {c.spec.name: c.probe.entry_points() for c in cases},
+                         {c.spec.name for c in cases if c.spec.kind == "validation"})
         return AssignmentResult(student, self.assignment.slug, self.assignment.title, results,
                                 sum(c.spec.points for c in cases), isolation=sandbox.level)
 
@@ -266,11 +269,13 @@ class AssignmentGrader:
         if fraction >= 1.0:
             return result("passed", 1.0, "correct")
         worst = min(verdicts, key=lambda v: v.fraction)
-        details = _verdict_details(worst)
+        details = _verdict_details(worst, disclose=spec.public or self.assignment.hidden_feedback == "full")
+        if not spec.public and spec.description:
+            details = (f"case: {spec.description}",) + details
         diagnoses = []
         if against_reference is None:
             against_reference = compare(outcome.value, case.expected, spec.tolerance)
-        if not against_reference.passed:  # wrong, not just a failed property
+        if not against_reference.passed and self.diagnosing:  # wrong, not just a failed property
             diagnoses = diagnose(outcome.value, case.expected, spec.tolerance, self.mistake_runs(case)[0], self.catalogue)
         return result(status_for(fraction), fraction, worst.message, details, diagnoses)
 
@@ -298,7 +303,8 @@ def _encoded_probe(probe: Probe, return_inputs: bool = False) -> dict:
             "driver_name": probe.driver_name, "driver_source": probe.driver_source, "return_inputs": return_inputs}
 
 
-def _verdict_details(verdict: Verdict) -> tuple[str, ...]:
+def _verdict_details(verdict: Verdict, disclose: bool = True) -> tuple[str, ...]:
+    """Errors, and (unless a hidden case's expected values stay hidden) both arrays in full."""
     d = verdict.details
     lines = []
     for key, label in (("max_abs_err", "max abs error"), ("max_rel_err", "max rel error")):
@@ -306,7 +312,7 @@ def _verdict_details(verdict: Verdict) -> tuple[str, ...]:
             lines.append(f"{label}: {d[key]:.3g}")
     if "got" in d and d["got"] is not None:
         lines.append(f"your output: {d['got'] if isinstance(d['got'], str) else show(d['got'])}")
-    if "expected" in d and d["expected"] is not None:
+    if "expected" in d and d["expected"] is not None and disclose:
         lines.append(f"expected:    {d['expected'] if isinstance(d['expected'], str) else show(d['expected'])}")
     return tuple(lines)
 

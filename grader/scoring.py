@@ -1,10 +1,13 @@
 """Turn sandbox outcomes and check verdicts into case and assignment results."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
+
+from grader.checks.verdict import SLIPS
 
 STATUSES = {
     "passed": "passed",
+    "unconfirmed": "correct, points held until a hidden case confirms it",
     "partial": "partial credit",
     "failed": "wrong answer",
     "error": "raised an error",
@@ -103,3 +106,45 @@ def whole_assignment(student: str, assignment, specs, status: str, message: str,
     cases = tuple(CaseResult(c.name, c.part, c.visibility, 0.0, c.points, status, message) for c in specs)
     return AssignmentResult(student, assignment.slug, assignment.title, cases, sum(c.points for c in specs),
                             status=status, message=message, submission=submission)
+
+
+HELD = ("correct, but a public case's points count only once a hidden case of {names} passes too "
+        "(the public cases are your feedback; the hidden ones are the evidence)")
+
+
+def settle(results: tuple[CaseResult, ...], calls: dict[str, frozenset[str]], validation: frozenset[str] | set[str] = frozenset()) -> tuple[CaseResult, ...]:
+    """The last word on points once every case is evaluated.
+
+    ``calls`` maps each case to the student functions it calls. A passed public case earns its
+    points only when every function it calls also earned points on a hidden case that calls it:
+    the public answers are in every student's hands, so they alone are no evidence; nor are the
+    ``validation`` cases (rejecting bad input is no evidence of computing anything). (When no hidden
+    case was graded, as in a student's local check, public cases keep their points.) A dtype-only
+    or precision slip is explained in full once per function; later cases with the same slip say so in a word.
+    """
+    graded_hidden = [c for c in results if c.visibility != "public"]
+    if graded_hidden:
+        evidence = set().union(*(calls.get(c.name, frozenset()) for c in graded_hidden
+                                 if c.points > 0 and c.name not in validation))
+        results = tuple(_hold(c, calls.get(c.name, frozenset()) - evidence) if c.visibility == "public" else c
+                        for c in results)
+    named: dict[str, str] = {}
+    out = []
+    for case in results:
+        slip = next((s for s in SLIPS if case.feedback.startswith(s)), None)
+        if slip is not None:
+            functions = sorted(calls.get(case.name, frozenset())) or [case.name]
+            first = next((named[f] for f in functions if f in named), None)
+            if first is None:
+                named.update({f: case.name for f in functions})
+            else:
+                case = replace(case, feedback=f"{slip} (the same slip as in case {first}: half credit)", details=())
+        out.append(case)
+    return tuple(out)
+
+
+def _hold(case: CaseResult, unconfirmed: frozenset[str] | set[str]) -> CaseResult:
+    if not unconfirmed or case.points <= 0:
+        return case
+    names = ", ".join(f"{f}()" for f in sorted(unconfirmed))
+    return replace(case, points=0.0, status="unconfirmed", feedback=HELD.format(names=names))

@@ -59,6 +59,9 @@ CASE = Mapping(
         "tolerance": Key((CASE_TOLERANCE, type(None)), "overrides the assignment's tolerance for this case", None),
         "time_seconds": Key((float, type(None)), "overrides limits.time_seconds for this case", None, check=_positive_or_none),
         "description": Key(str, "what the case checks, shown to students", ""),
+        "kind": Key(str, "'answer': the case grades what the functions compute; 'validation': it grades only that bad "
+                    "input is rejected, so a do-nothing answer that raises like the reference may earn it (validate "
+                    "caps validation cases at 10% of the assignment)", "answer", choices=("answer", "validation")),
     },
     "case",
 )
@@ -83,6 +86,10 @@ MANIFEST = Mapping(
         "limits": Key(LIMITS, "sandbox limits for every case", dict),
         "tolerance": Key(TOLERANCE, "default float tolerance", dict),
         "check_mutation": Key(bool, "fail a case whose calls modify their inputs in place", True),
+        "hidden_feedback": Key(str, "what a failed hidden case shows: 'summary' (shape, dtype, how many values, the largest "
+                               "error, the first differing index and the description, never the hidden inputs or the "
+                               "expected array) or 'full' (everything, e.g. once the deadline has passed)", "summary",
+                               choices=("summary", "full")),
         "parts": Key(ListOf(PART, 1), "the graded parts, in handout order"),
     },
     "manifest",
@@ -102,6 +109,7 @@ class CaseSpec:
     tolerance: Tolerance
     time_seconds: float
     description: str = ""
+    kind: str = "answer"  # answer | validation
 
     @property
     def public(self) -> bool:
@@ -175,6 +183,7 @@ class Assignment:
     limits: Limits
     check_mutation: bool
     parts: tuple[PartSpec, ...]
+    hidden_feedback: str = "summary"
 
     @property
     def cases(self) -> tuple[CaseSpec, ...]:
@@ -306,6 +315,7 @@ def _build(course: Course, folder: Path, data: dict[str, Any], validator: Valida
                     tolerance=_tolerance(case["tolerance"], base_tol),
                     time_seconds=float(limits.time_seconds if case["time_seconds"] is None else case["time_seconds"]),
                     description=case["description"],
+                    kind=case["kind"],
                 )
             )
         parts.append(PartSpec(part["name"], part["title"] or part["name"], tuple(part["functions"]), tuple(cases)))
@@ -313,7 +323,7 @@ def _build(course: Course, folder: Path, data: dict[str, Any], validator: Valida
     return Assignment(
         course=course, slug=slug, folder=folder, title=data["title"], description=data["description"],
         module=module, solution=data["solution"] or module, limits=limits,
-        check_mutation=data["check_mutation"], parts=tuple(parts),
+        check_mutation=data["check_mutation"], parts=tuple(parts), hidden_feedback=data["hidden_feedback"],
     )
 
 

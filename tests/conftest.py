@@ -96,9 +96,44 @@ def double(x):
 '''
 
 
+TINY_VARIANTS = {
+    "loops": '''
+"""Correct rewrite: loops."""
+
+
+def double(x):
+    x = np.asarray(x, dtype=np.float64)
+    out = np.empty_like(x)
+    for i in np.ndindex(x.shape):
+        out[i] = x[i] + x[i]
+    return out
+
+
+def total(x):
+    result = 0.0
+    for value in np.asarray(x, dtype=np.float64).ravel():
+        result += value
+    return result
+''',
+    "backwards": '''
+"""Correct rewrite: another order."""
+
+
+def double(x):
+    return np.multiply(np.asarray(x, dtype=np.float64), 2.0)
+
+
+def total(x):
+    return float(np.sum(np.asarray(x, dtype=np.float64).ravel()[::-1]))
+''',
+}
+
+
 def make_course(root: Path, *, manifest: str = TINY_MANIFEST, cases: str = TINY_CASES,
-                solution: str = TINY_SOLUTION, mistakes: dict[str, str] | None = None) -> Course:
-    """A course folder with one assignment, `tiny`, written from the given texts."""
+                solution: str = TINY_SOLUTION, mistakes: dict[str, str] | None = None,
+                variants: dict[str, str] | None = None) -> Course:
+    """A course folder with one assignment, `tiny`, written from the given texts (and its correct
+    rewrites under solutions/variants/tiny/)."""
     folder = root / "assignments" / "tiny"
     folder.mkdir(parents=True)
     (folder / "assignment.yaml").write_text(textwrap.dedent(manifest))
@@ -107,6 +142,9 @@ def make_course(root: Path, *, manifest: str = TINY_MANIFEST, cases: str = TINY_
     (root / "solutions" / "tiny.py").write_text(textwrap.dedent(solution))
     for name, text in (mistakes if mistakes is not None else {"no_doubling": TINY_MISTAKE}).items():
         (root / "solutions" / "mistakes" / "tiny" / f"{name}.py").write_text(textwrap.dedent(text))
+    (root / "solutions" / "variants" / "tiny").mkdir(parents=True)
+    for name, text in (TINY_VARIANTS if variants is None else variants).items():
+        (root / "solutions" / "variants" / "tiny" / f"{name}.py").write_text(textwrap.dedent(text))
     (root / "student_template").mkdir()
     return Course(root)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import TINY_CASES, TINY_MISTAKE, make_course
+from conftest import TINY_CASES, TINY_MANIFEST, TINY_MISTAKE, make_course
 from grader.commands.build import build
 from grader.commands.validate import validate
 from grader.errors import SpecError
@@ -88,7 +88,7 @@ def test_a_property_check_that_returns_no_verdict_is_a_spec_error(tmp_path, sand
 def test_build_then_validate_passes_on_a_consistent_course(tiny_course):
     written = dict((p.name, state) for p, state in build(tiny_course))
     assert written == {"tiny.py": "written", "fixtures.json": "written", "tiny.ipynb": "written"}
-    report = validate(tiny_course)
+    report = validate(tiny_course, students=20)
     assert report.ok, report.problems
     assert [c.mistake for c in report.coverage] == ["no_doubling"] and report.coverage[0].diagnosed
 
@@ -97,7 +97,7 @@ def test_validate_fails_on_a_mistake_no_case_catches(tmp_path):
     harmless = TINY_MISTAKE.replace("* 1.0", "* 2.0").replace("Returns x instead of 2 x", "Harmless")
     course = make_course(tmp_path / "c", mistakes={"no_doubling": TINY_MISTAKE, "harmless": harmless})
     build(course)
-    report = validate(course)
+    report = validate(course, students=0)
     assert any("mistake 'harmless'" in p and "loses no points" in p for p in report.problems)
 
 
@@ -105,16 +105,28 @@ def test_validate_fails_when_the_stub_or_fixtures_are_stale(tiny_course):
     build(tiny_course)
     solution = tiny_course.solutions_dir / "tiny.py"
     solution.write_text(solution.read_text().replace('"""Return 2 x', '"""Return twice x'))
-    problems = validate(tiny_course).problems
+    problems = validate(tiny_course, students=0).problems
     assert any("student_template/tiny.py is out of date" in p for p in problems)
     build(tiny_course)
     fixtures = tiny_course.assignment("tiny").fixtures_path
     fixtures.write_text(fixtures.read_text().replace("-4.0", "-4.5"))
-    assert any("fixtures.json is out of date" in p for p in validate(tiny_course).problems)
+    assert any("fixtures.json is out of date" in p for p in validate(tiny_course, students=0).problems)
 
 
 def test_validate_fails_when_the_reference_misses_a_case(tmp_path):
     course = make_course(tmp_path / "c", cases=TINY_CASES.replace('got > 0 else', 'got > 1e9 else'))
     build(course)
-    problems = validate(course).problems
+    problems = validate(course, students=0).problems
     assert any("the reference fails case total_positive" in p for p in problems)
+
+
+def test_a_failed_hidden_case_describes_what_is_wrong_without_the_expected_array(tmp_path, sandbox):
+    manifest = TINY_MANIFEST.replace("{name: double_hidden, points: 2}", "{name: double_hidden, points: 2, description: doubles a 3x4 array}")
+    course = make_course(tmp_path / "c", manifest=manifest)
+    wrong = CORRECT.replace("2.0 * np.asarray", "3.0 * np.asarray")
+    case = next(c for c in grader_for(course).grade(sandbox, "ann", wrong, "<tiny.py>").cases if c.name == "double_hidden")
+    assert "case: doubles a 3x4 array" in case.details and "12 of 12 values wrong" in case.feedback
+    assert not any(line.startswith("expected:") for line in case.details)
+    full = make_course(tmp_path / "full", manifest="hidden_feedback: full\n" + manifest.lstrip("\n"))
+    case = next(c for c in grader_for(full).grade(sandbox, "ann", wrong, "<tiny.py>").cases if c.name == "double_hidden")
+    assert any(line.startswith("expected:") for line in case.details)

@@ -153,14 +153,14 @@ def test_build_writes_the_notebook_and_validate_fails_when_it_is_out_of_date(tmp
     notebook = tmp_path / "student_template" / "perceptron.ipynb"
     assert written[notebook] in ("written", "unchanged") and notebook.is_file()
     assert dict(build.build(course, ["perceptron"]))[notebook] == "unchanged"
-    assert validate.validate(course, ["perceptron"]).ok
+    assert validate.validate(course, ["perceptron"], students=0).ok
     nb = nbformat.read(str(notebook), as_version=4)
     nb.cells[4].outputs = [nbformat.v4.new_output("stream", text="left over\n")]
     nbformat.write(nb, str(notebook))
-    problems = validate.validate(course, ["perceptron"]).problems
+    problems = validate.validate(course, ["perceptron"], students=0).problems
     assert problems == ["perceptron: student_template/perceptron.ipynb is out of date: run `grader build`"]
     notebook.unlink()
-    problems = validate.validate(course, ["perceptron"]).problems
+    problems = validate.validate(course, ["perceptron"], students=0).problems
     assert problems == ["perceptron: student_template/perceptron.ipynb is missing: run `grader build`"]
 
 

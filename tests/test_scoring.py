@@ -90,3 +90,36 @@ def test_whole_assignment_gives_every_case_zero_with_the_reason():
         ("a", "public", 0.0, 1.0), ("b", "hidden", 0.0, 2.5)]
     assert all(c.status == "invalid_submission" and c.feedback == "syntax error on line 3" for c in result.cases)
     assert not result.passed
+
+
+# --- settle: public points need hidden evidence; a slip is explained once -------------------------
+from grader.scoring import settle  # noqa: E402
+
+
+def _case(name, visibility, points, max_points=1.0, feedback="correct", status=None):
+    status = status or ("passed" if points == max_points else "failed")
+    return CaseResult(name, "p", visibility, points, max_points, status, feedback, details=("detail",))
+
+
+CALLS = {"pub": frozenset({"f"}), "hid": frozenset({"f"}), "other": frozenset({"g"}), "val": frozenset({"f"})}
+
+
+def test_a_public_case_counts_only_when_a_hidden_case_of_its_function_earned_points():
+    held = settle((_case("pub", "public", 1.0), _case("hid", "hidden", 0.0), _case("other", "hidden", 1.0)), CALLS)
+    assert held[0].points == 0 and held[0].status == "unconfirmed" and "f()" in held[0].feedback
+    kept = settle((_case("pub", "public", 1.0), _case("hid", "hidden", 1.0)), CALLS)
+    assert kept[0].points == 1.0 and kept[0].status == "passed"
+
+
+def test_validation_cases_are_no_evidence_and_public_only_grading_keeps_public_points():
+    held = settle((_case("pub", "public", 1.0), _case("val", "hidden", 1.0)), CALLS, {"val"})
+    assert held[0].points == 0
+    assert settle((_case("pub", "public", 1.0),), CALLS)[0].points == 1.0  # a student's local check
+
+
+def test_the_same_slip_is_explained_once_per_function():
+    slip = "right values, wrong dtype: output is float64"
+    out = settle((_case("hid", "hidden", 0.5, feedback=slip, status="partial"),
+                  _case("pub", "public", 0.5, feedback=slip, status="partial")), CALLS)
+    assert out[0].feedback == slip and out[0].details == ("detail",)
+    assert out[1].feedback == "right values, wrong dtype (the same slip as in case hid: half credit)" and out[1].details == ()

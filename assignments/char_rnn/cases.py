@@ -2,13 +2,14 @@
 import numpy as np
 
 from grader.cases import call, run
-from grader.checks import Verdict, relative_error
+from grader.checks import Tolerance, Verdict, compare, looks_float32, relative_error
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 HELLO_VOCAB = ["h", "e", "l", "o"]
 # The defaults of the "learns hello" property, stated in the handout.
 HELLO_DEFAULTS = {"text": "hello", "vocab": HELLO_VOCAB, "hidden_size": 8, "lr": 0.1, "steps": 100, "seed": 0}
 GRADCHECK_THRESHOLD = 1e-5
+FIRST_LOSS = 4 * np.log(4)  # "hell" -> "ello" at chance
 
 
 # --------------------------------------------------------------------------------------- inputs
@@ -18,13 +19,6 @@ def _vocab(rng, size):
     if letters == sorted(letters):
         letters[0], letters[1] = letters[1], letters[0]
     return letters
-
-
-def _sizes(rng, v_low=3, v_high=6, h_low=3, h_high=8):
-    """A vocabulary size V and a hidden size H != V."""
-    V = int(rng.integers(v_low, v_high + 1))
-    H = int(rng.choice([h for h in range(h_low, h_high + 1) if h != V]))
-    return V, H
 
 
 def _asymmetric(rng, n, scale):
@@ -68,8 +62,8 @@ def encode_hello(rng):
 
 
 def encode_random(rng):
-    vocab = _vocab(rng, int(rng.integers(4, 8)))
-    text = "".join(vocab[i] for i in rng.integers(0, len(vocab), size=int(rng.integers(6, 13))))
+    vocab = _vocab(rng, 6)
+    text = "".join(vocab[i] for i in rng.integers(0, len(vocab), size=9))
     return call("encode", text, vocab)
 
 
@@ -78,8 +72,7 @@ def one_hot_hello(rng):
 
 
 def one_hot_random(rng):
-    V = int(rng.integers(3, 8))
-    T = int(rng.choice([t for t in range(2, 10) if t != V]))
+    V, T = 6, 4
     return call("one_hot", _indices(rng, V, T), V)
 
 
@@ -89,8 +82,7 @@ def softmax_stable(rng):
 
 
 def softmax_columns(rng):
-    V = int(rng.integers(3, 7))
-    T = int(rng.choice([t for t in range(3, 8) if t != V]))
+    V, T = 5, 4
     z = rng.standard_normal((V, T)) * 3.0
     z[:, 0] += 800.0   # overflows exp without the shift
     z[:, 1] -= 800.0   # underflows every exp to 0 without the shift (0 / 0)
@@ -107,7 +99,7 @@ def step_lecture(rng):
 
 
 def step_random(rng):
-    V, H = _sizes(rng)
+    V, H = 4, 6
     p = _params(rng, V, H)
     x = rng.standard_normal((V, 1))
     h_prev = rng.standard_normal((H, 1)) * 0.7
@@ -120,8 +112,7 @@ def forward_hello(rng):
 
 
 def forward_random(rng):
-    V, H = _sizes(rng)
-    T = int(rng.integers(3, 8))
+    V, H, T = 5, 3, 6
     return call("rnn_forward", _indices(rng, V, T), rng.standard_normal((H, 1)) * 0.7, _params(rng, V, H))
 
 
@@ -139,18 +130,44 @@ def loss_hello(rng):
     return call("rnn_loss", [0, 1, 2, 2], [1, 2, 2, 3], np.zeros((8, 1)), _small_init(4, 8, 0))
 
 
+def _probabilities(inputs, h0, p):
+    """The spec's forward pass, for generators that must know what their inputs lead to."""
+    V = p["W_xh"].shape[0]
+    h, out = h0, []
+    for i in inputs:
+        h = np.tanh(p["W_xh"].T @ np.eye(V)[:, [i]] + p["W_hh"].T @ h + p["b_h"])
+        z = (p["W_hy"].T @ h + p["b_y"])[:, 0]
+        e = np.exp(z - z.max())
+        out.append(e / e.sum())
+    return np.array(out).T
+
+
+def _lengths(student, inputs, targets, h0, params):
+    return {"T": student.rnn_loss(inputs, targets, h0, params),
+            "T_1": student.rnn_loss(inputs[:1], targets[:1], h0, params)}
+
+
 def loss_random(rng):
-    V, H = _sizes(rng)
-    T = int(rng.integers(4, 9))
-    return call("rnn_loss", _indices(rng, V, T), _indices(rng, V, T), rng.standard_normal((H, 1)) * 0.7,
-                _params(rng, V, H))
+    """V = 5, H = 4, T = 8 and T = 1; a favourite character that never comes makes dL/db_y exceed 5
+    (checked here), so clipping inside rnn_loss always shows."""
+    V, H, T = 5, 4, 8
+    for _ in range(100):
+        p = _params(rng, V, H)
+        favourite = int(rng.integers(0, V))
+        p["b_y"][favourite, 0] += 3.0
+        others = [i for i in range(V) if i != favourite]
+        inputs = _indices(rng, V, T)
+        targets = [others[i] for i in rng.integers(0, len(others), size=T)]
+        h0 = rng.standard_normal((H, 1)) * 0.7
+        if np.sum(_probabilities(inputs, h0, p)[favourite]) > 5.5:
+            break
+    return run(_lengths, inputs=inputs, targets=targets, h0=h0, params=p)
 
 
 def loss_long(rng):
     """A long sequence whose model confidently predicts a character that never comes:
     some gradient entries exceed 5 (so clipping inside the loss shows) and BPTT runs far."""
-    V, H = _sizes(rng)
-    T = int(rng.integers(16, 25))
+    V, H, T = 4, 6, 20
     p = _params(rng, V, H, scale=0.5)
     favourite = int(rng.integers(0, V))
     p["b_y"][favourite, 0] += 4.0
@@ -160,9 +177,9 @@ def loss_long(rng):
 
 
 def loss_large_logits(rng):
-    """Logits in the hundreds: naive softmax gives NaN and log(softmax) gives inf."""
-    V, H = _sizes(rng)
-    T = int(rng.integers(3, 6))
+    """Logits in the hundreds: naive softmax gives NaN and log(softmax) gives inf; V = 6, H = 5,
+    T = 1 (so the case is about the softmax alone, whatever happens through time)."""
+    V, H, T = 6, 5, 1
     p = _params(rng, V, H, scale=0.5)
     p["W_hy"] *= 0.1
     p["b_y"] = rng.permutation(np.linspace(-900.0, 900.0, V)).reshape(V, 1) + rng.uniform(-50, 50, (V, 1))
@@ -179,8 +196,7 @@ def _twice(student, inputs, targets, h0, params):
 
 
 def no_hidden_state(rng):
-    V, H = _sizes(rng)
-    T = int(rng.integers(3, 7))
+    V, H, T = 3, 7, 5
     return run(_twice, inputs=_indices(rng, V, T), targets=_indices(rng, V, T),
                h0=rng.standard_normal((H, 1)) * 0.5, params=_params(rng, V, H))
 
@@ -202,7 +218,7 @@ def _numeric_gradients(student, inputs, targets, h0, params):
                 values.append(float(student.rnn_loss(inputs, targets, h0, moved)[0]))
             estimate.flat[i] = (values[0] - values[1]) / (2 * step)
         numeric[key] = estimate
-    return {"grads": grads, "numeric": numeric}
+    return {"loss": loss, "grads": grads, "numeric": numeric}
 
 
 def loss_gradcheck(rng):
@@ -215,6 +231,9 @@ def consistent_gradients(got, expected, probe):
     if not isinstance(got, dict) or "grads" not in got or "numeric" not in got:
         return Verdict.fail("output not usable: rnn_loss did not return (loss, grads, h_last)")
     grads, numeric = got["grads"], got["numeric"]
+    loss = compare(got.get("loss"), expected.get("loss"), Tolerance(), "loss")
+    if not loss.passed:  # a constant (zero) loss with zero gradients is consistent too: not evidence
+        return Verdict.fail(f"your loss is wrong, so agreeing with its own derivatives proves nothing: {loss.message}")
     if not isinstance(grads, dict):
         return Verdict.fail(f"rnn_loss returned {type(grads).__name__} as grads, expected a dict")
     for key in expected["numeric"]:
@@ -227,6 +246,10 @@ def consistent_gradients(got, expected, probe):
         if not (np.all(np.isfinite(analytic)) and np.all(np.isfinite(estimate))):
             return Verdict.fail(f"grads[{key!r}] or your loss is not finite")
         err = relative_error(analytic, estimate)
+        if not err <= GRADCHECK_THRESHOLD and looks_float32(analytic):
+            return Verdict.fail(
+                f"grads[{key!r}] holds float32-precision values: central differences with h = 1e-5 see only "
+                f"rounding noise (relative error {err:.2e}); compute in float64 throughout", key, relative_error=err)
         if not err <= GRADCHECK_THRESHOLD:
             return Verdict.fail(
                 f"grads[{key!r}] disagrees with central differences of your own loss (relative error "
@@ -255,7 +278,7 @@ def init_public(rng):
 
 
 def init_random(rng):
-    V, H = _sizes(rng, h_high=9)
+    V, H = 5, 7
     return call("init_params", V, H, int(rng.integers(0, 2**31 - 1)))
 
 
@@ -298,9 +321,15 @@ def sample_public(rng):
     return call("sample", *_sample_inputs(rng, 4, 5, 6, scale=1.0))
 
 
+def _lengths_sampled(student, h0, start, n, params):
+    return {"n": student.sample(h0, start, n, params), "n_0": student.sample(h0, start, 0, params),
+            "n_1": student.sample(h0, start, 1, params)}
+
+
 def sample_random(rng):
-    V, H = _sizes(rng, v_low=4, v_high=7)
-    return call("sample", *_sample_inputs(rng, V, H, int(rng.integers(8, 12)), scale=1.2))
+    """V = 6, H = 4, ten characters; also n = 0 and n = 1 from the same start."""
+    h0, start, n, p = _sample_inputs(rng, 6, 4, 10, scale=1.2)
+    return run(_lengths_sampled, h0=h0, start=start, n=n, params=p)
 
 
 # ---------------------------------------------------------------------------------------- train
@@ -314,13 +343,28 @@ def train_hello(rng):
     return run(_train, text="hello", vocab=list(HELLO_VOCAB), hidden_size=8, lr=0.1, steps=5, seed=0)
 
 
+def _train_runs(student, runs):
+    results = []
+    for r in runs:
+        params, losses = student.train(r["text"], r["vocab"], r["hidden_size"], r["lr"], r["steps"], r["seed"], clip=r["clip"])
+        results.append({"params": params, "losses": np.asarray(losses, dtype=np.float64).reshape(-1)})
+    return results
+
+
 def train_random(rng):
-    V, H = _sizes(rng)
+    """V = 4, H = 5, three runs on random strings: 5 steps with a small clip (0.1: clipping shows),
+    8 steps with lr 1 and clip 5 (the gradients themselves show), and 3 steps on a 2-character text."""
+    V, H = 4, 5
     vocab = _vocab(rng, V)
-    text = "".join(vocab[i] for i in rng.integers(0, V, size=int(rng.integers(6, 11))))
-    return run(_train, text=text, vocab=vocab, hidden_size=H, lr=float(rng.uniform(0.2, 0.6)),
-               steps=int(rng.integers(4, 7)), seed=int(rng.integers(0, 10_000)),
-               clip=float(rng.uniform(0.05, 0.15)))
+
+    def text(length):
+        return "".join(vocab[i] for i in rng.integers(0, V, size=length))
+
+    runs = [{"text": text(8), "lr": 0.5, "steps": 5, "clip": 0.1}, {"text": text(8), "lr": 1.0, "steps": 8, "clip": 5.0},
+            {"text": text(2), "lr": 0.5, "steps": 3, "clip": 5.0}]
+    for settings in runs:
+        settings.update(vocab=vocab, hidden_size=H, seed=int(rng.integers(0, 10_000)))
+    return run(_train_runs, runs=runs)
 
 
 def _learn(student, text, vocab, hidden_size, lr, steps, seed):
@@ -342,6 +386,8 @@ def learns_hello(got, expected, probe):
     problems = []
     if losses.size != steps or not np.all(np.isfinite(losses)):
         problems.append(f"train returned {losses.size} losses (expected {steps} finite values)")
+    elif not abs(losses[0] - FIRST_LOSS) <= 0.1:  # a constant or zero "loss" falls by 90% too
+        problems.append(f"the first loss is {losses[0]:.4g}, expected about 4 ln 4 = {FIRST_LOSS:.4g} (small initial weights)")
     elif not losses[-1] <= 0.1 * losses[0]:
         problems.append(f"the loss went from {losses[0]:.4g} to {losses[-1]:.4g}, not down by 90% "
                         f"(the first loss should be about 4 ln 4 = 5.545)")

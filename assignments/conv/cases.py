@@ -21,15 +21,12 @@ KERNELS = (2, 3, 4)
 
 # ---------------------------------------------------------------- helpers (parent only)
 
-def _geometry(rng, strides=(2, 3), pads=(1, 2)):
-    """(H, W, kh, kw, stride, pad): H != W, kh != kw, and (n + 2p - k) not divisible by s on both axes."""
+def _sizes(rng, kh, kw, s, p):
+    """Random H != W for a fixed geometry; with s > 1, (n + 2p - k) is not divisible by s on either axis."""
     while True:
         H, Wd = (int(v) for v in rng.choice(SIZES, 2, replace=False))
-        kh, kw = (int(v) for v in rng.choice(KERNELS, 2, replace=False))
-        s = int(rng.choice(strides))
-        p = int(rng.choice(pads))
-        if (H + 2 * p - kh) % s and (Wd + 2 * p - kw) % s:
-            return H, Wd, kh, kw, s, p
+        if s == 1 or ((H + 2 * p - kh) % s and (Wd + 2 * p - kw) % s):
+            return H, Wd
 
 
 def _out(n, k, s, p):
@@ -77,14 +74,15 @@ def output_size_lecture(rng):
 
 
 def output_size_random(rng):
+    """Eight queries with fixed strides and pads (pad 0 among them); n and k random, the strided ones
+    non-divisible (floor versus ceil and the +1 must show)."""
     queries = []
-    while len(queries) < 8:
-        n = int(rng.integers(4, 40))
-        p = int(rng.integers(0, 4))
-        k = int(rng.integers(1, min(n + 2 * p, 12) + 1))
-        s = int(rng.integers(2, 5)) if len(queries) < 6 else 1
-        if len(queries) < 6 and (n + 2 * p - k) % s == 0:
-            continue  # most queries non-divisible: floor versus ceil and the +1 must show
+    for s, p in ((2, 0), (3, 1), (4, 2), (2, 3), (3, 0), (4, 1), (1, 0), (1, 2)):
+        while True:
+            n = int(rng.integers(4, 40))
+            k = int(rng.integers(1, min(n + 2 * p, 12) + 1))
+            if s == 1 or (n + 2 * p - k) % s:
+                break
         queries.append([n, k, s, p])
     return run(output_sizes, queries=queries)
 
@@ -112,8 +110,8 @@ def zero_pad_small(rng):
 
 def zero_pad_random(rng):
     H, Wd = (int(v) for v in rng.choice(SIZES, 2, replace=False))
-    A = rng.normal(size=(int(rng.integers(2, 4)), 3, H, Wd))
-    return call("zero_pad", A, int(rng.integers(2, 4)))
+    A = rng.normal(size=(2, 3, H, Wd))
+    return call("zero_pad", A, 3)
 
 
 # ---------------------------------------------------------------- part conv2d
@@ -135,8 +133,9 @@ def conv2d_outline(rng):
 
 
 def conv2d_random(rng):
-    H, Wd, kh, kw, s, p = _geometry(rng)
-    return call("conv2d", rng.normal(size=(H, Wd)), rng.normal(size=(kh, kw)), stride=s, pad=p)
+    """kh = 3, kw = 2, stride 2, pad 1; sizes non-divisible, values random."""
+    H, Wd = _sizes(rng, 3, 2, 2, 1)
+    return call("conv2d", rng.normal(size=(H, Wd)), rng.normal(size=(3, 2)), stride=2, pad=1)
 
 
 # ---------------------------------------------------------------- part conv_forward
@@ -154,17 +153,42 @@ def conv_forward_d2l(rng):
 
 
 def conv_forward_random(rng):
-    H, Wd, kh, kw, s, p = _geometry(rng)
-    N, C, F = int(rng.integers(2, 4)), 3, 4
+    """N = 2, C = 3, F = 4, kh = 2, kw = 4, stride 3, pad 2; sizes non-divisible, values random."""
+    H, Wd = _sizes(rng, 2, 4, 3, 2)
+    N, C, F = 2, 3, 4
     return call(
-        "conv_forward", rng.normal(size=(N, C, H, Wd)), rng.normal(size=(F, C, kh, kw)),
-        rng.normal(size=F), stride=s, pad=p,
+        "conv_forward", rng.normal(size=(N, C, H, Wd)), rng.normal(size=(F, C, 2, 4)),
+        rng.normal(size=F), stride=3, pad=2,
     )
+
+
+def edge_geometries(student, function, probes):
+    return [getattr(student, function)(*args, stride=s, pad=p) for args, s, p in probes]
+
+
+def _edges(rng, backward):
+    """One instance and one channel with pad 0 and a stride larger than the kernel (3 > 2), and
+    stride 1 with pad 2 on two instances and channels; values random."""
+    probes = []
+    for N, C, F, kh, kw, s, p in ((1, 1, 2, 2, 2, 3, 0), (2, 2, 3, 3, 2, 1, 2)):
+        H, Wd = _sizes(rng, kh, kw, s, p)
+        A, W, b = rng.normal(size=(N, C, H, Wd)), rng.normal(size=(F, C, kh, kw)), rng.normal(size=F)
+        args = [rng.normal(size=(N, F, _out(H, kh, s, p), _out(Wd, kw, s, p))), A, W, b] if backward else [A, W, b]
+        probes.append([args, s, p])
+    return run(edge_geometries, function="conv_backward" if backward else "conv_forward", probes=probes)
+
+
+def conv_forward_edges(rng):
+    return _edges(rng, backward=False)
+
+
+def conv_backward_edges(rng):
+    return _edges(rng, backward=True)
 
 
 def conv_forward_integer(rng):
     H, Wd = (int(v) for v in rng.choice(SIZES, 2, replace=False))
-    kh, kw = (int(v) for v in rng.choice(KERNELS, 2, replace=False))
+    kh, kw = 3, 2
     N, C, F = 2, 2, 3
     A = rng.integers(-5, 6, size=(N, C, H, Wd))
     W = rng.integers(-3, 4, size=(F, C, kh, kw))
@@ -173,7 +197,9 @@ def conv_forward_integer(rng):
 
 
 def conv_forward_stride_property(rng):
-    H, Wd, kh, kw, s, p = _geometry(rng)
+    """kh = 3, kw = 4, stride 2, pad 0; sizes non-divisible, values random."""
+    kh, kw, s, p = 3, 4, 2, 0
+    H, Wd = _sizes(rng, kh, kw, s, p)
     N, C, F = 2, 2, 3
     return run(
         stride_pair, A_prev=rng.normal(size=(N, C, H, Wd)), W=rng.normal(size=(F, C, kh, kw)),
@@ -223,7 +249,8 @@ def pool_lecture(rng):
 
 
 def pool_max_random(rng):
-    H, Wd = (int(v) for v in rng.choice((7, 8, 9, 10, 11), 2, replace=False))
+    """3x3 windows, stride 2: an odd H (every row covered) and an even W (the last column left out)."""
+    H, Wd = int(rng.choice((7, 9, 11))), int(rng.choice((8, 10)))
     return call("pool_forward", rng.normal(size=(2, 3, H, Wd)), 3, 2, mode="max")
 
 
@@ -277,11 +304,12 @@ def conv_backward_small(rng):
 
 
 def conv_backward_random(rng):
-    H, Wd = (int(v) for v in rng.choice(SIZES, 2, replace=False))
-    kh, kw = (int(v) for v in rng.choice(KERNELS, 2, replace=False))
-    return _backward_probe(rng, int(rng.integers(2, 4)), 3, 2, H, Wd, kh, kw, 1, 1)
+    """N = 3, C = 3, F = 2, kh = 3, kw = 2, stride 1, pad 1; values random."""
+    H, Wd = _sizes(rng, 3, 2, 1, 1)
+    return _backward_probe(rng, 3, 3, 2, H, Wd, 3, 2, 1, 1)
 
 
 def conv_backward_strided(rng):
-    H, Wd, kh, kw, s, p = _geometry(rng)
-    return _backward_probe(rng, 2, 2, 3, H, Wd, kh, kw, s, p)
+    """kh = 2, kw = 3, stride 2, pad 1; sizes non-divisible, values random."""
+    H, Wd = _sizes(rng, 2, 3, 2, 1)
+    return _backward_probe(rng, 2, 2, 3, H, Wd, 2, 3, 2, 1)

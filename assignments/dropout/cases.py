@@ -6,6 +6,7 @@ from grader.checks import Tolerance, Verdict, compare
 
 FRACTION_TOL = 0.01  # |fraction dropped - p|: ~11 sigma on 250k units
 MEAN_TOL = 0.1  # |mean(out) - mean(A)| on inputs around 10, p <= 0.3: ~7.5 sigma
+MASK_FRACTION_TOL = 0.1  # |fraction dropped - p| of a backward case's mask: >= 4 sigma on its >= 400 units
 PARTIAL = 0.5  # credit for a valid mask with the right statistics that is not the spec's draw
 WRONG_DRAW = "your mask is a valid dropout mask but not the one the spec's single rng.random(A.shape) draw gives"
 
@@ -72,7 +73,23 @@ def forward_seeded(student, A, p, train, seed):
 def forward_predict_seeded(student, A, p, seed):
     rng = np.random.default_rng(seed)
     out, mask = student.dropout_forward(A, p, False, rng)
-    return {"out": out, "mask_is_None": mask is None, "next_draw_after_call": rng.random()}
+    training = student.dropout_forward(A, p, True, np.random.default_rng(seed))
+    return {"out": out, "mask_is_None": mask is None, "next_draw_after_call": rng.random(), "training_forward": training}
+
+
+def forward_identity(student, A, p, seed):
+    rng = np.random.default_rng(seed)
+    result = student.dropout_forward(A, 0.0, True, rng)
+    training = student.dropout_forward(A, p, True, np.random.default_rng(seed))
+    return {"dropout_forward": result, "next_draw_after_call": rng.random(), "training_forward": training}
+
+
+def forward_shapes(student, As, p, seed):
+    results = []
+    for A in As:
+        rng = np.random.default_rng(seed)
+        results.append({"dropout_forward": student.dropout_forward(A, p, True, rng), "next_draw_after_call": rng.random()})
+    return results
 
 
 def forward_rejects(student, A, ps, seed):
@@ -90,9 +107,9 @@ def forward_rejects(student, A, ps, seed):
 
 
 def forward_leaves_input(student, A, p, seed):
-    student.dropout_forward(A, p, True, np.random.default_rng(seed))
-    student.dropout_forward(A, p, False, np.random.default_rng(seed))
-    return {"A_after_calls": A}
+    training = student.dropout_forward(A, p, True, np.random.default_rng(seed))
+    prediction = student.dropout_forward(A, p, False, np.random.default_rng(seed))
+    return {"A_after_calls": A, "training_forward": training, "prediction_forward": prediction}
 
 
 def forward_then_backward(student, A, d_out, p, seed):
@@ -124,8 +141,10 @@ def forward_public(rng):
 
 
 def forward_exact(rng):
-    A = rng.normal(size=_odd_shape(rng))
-    return run(forward_seeded, A=A, p=_p_away_from_half(rng), train=True, seed=_seed(rng))
+    """The spec's single draw on a non-square 2-D input, a 1-D input and a 3-D input (any shape)."""
+    rows, cols = _odd_shape(rng)
+    As = [rng.normal(size=(rows, cols)), rng.normal(size=rows + cols), rng.normal(size=(2, rows, cols))]
+    return run(forward_shapes, As=As, p=_p_away_from_half(rng), seed=_seed(rng))
 
 
 def forward_large(rng):
@@ -145,8 +164,9 @@ def forward_predict(rng):
 
 
 def forward_p_zero(rng):
+    """p = 0 is the identity; the same input at a p > 0 must not be (so returning A earns nothing)."""
     A = rng.normal(size=_odd_shape(rng))
-    return run(forward_seeded, A=A, p=0.0, train=True, seed=_seed(rng))
+    return run(forward_identity, A=A, p=_p_away_from_half(rng), seed=_seed(rng))
 
 
 def forward_rejects_public(rng):
@@ -183,7 +203,7 @@ def backward_random(rng):
 
 
 def backward_zeros_where_dropped(rng):
-    shape = _odd_shape(rng, 12, 30)
+    shape = _odd_shape(rng, 20, 40)
     p = _p_away_from_half(rng)
     return run(forward_then_backward, A=rng.normal(size=shape), d_out=rng.normal(size=shape), p=p, seed=_seed(rng))
 
@@ -259,7 +279,15 @@ def _statistics_problems(A, p, out, keep):
 
 
 def exactly(got, expected, probe):
-    """The reference comparison with exact equality: "out equals A" means bit for bit."""
+    """The reference comparison with exact equality ("out equals A" means bit for bit), except for the
+    training forward that comes with it (there only to show the function does something), compared
+    with the usual tolerance."""
+    if isinstance(expected, dict) and "training_forward" in expected and isinstance(got, dict):
+        rest = {k: v for k, v in got.items() if k != "training_forward"}
+        verdict = compare(rest, {k: v for k, v in expected.items() if k != "training_forward"}, Tolerance(exact=True), "output")
+        if not verdict.passed:
+            return verdict
+        return compare(got.get("training_forward"), expected["training_forward"], Tolerance(), "output['training_forward']")
     return compare(got, expected, Tolerance(exact=True), "output")
 
 
@@ -310,6 +338,10 @@ def zeros_where_dropped(got, expected, probe):
     if d_A.shape != d_out.shape or d_A.dtype.kind != "f":
         return Verdict.fail(f"dropout_backward must return a float array of shape {d_out.shape}", "output['d_A']")
     keep = mask.astype(bool)
+    dropped = 1.0 - float(np.mean(keep))
+    if not abs(dropped - p) <= MASK_FRACTION_TOL:  # an all-dropped (or all-kept) mask proves nothing
+        return Verdict.fail(f"your forward's mask drops {dropped:.3f} of the units, expected about p = {p:g} "
+                            f"(within {MASK_FRACTION_TOL:g})", "output['mask']")
     leaked = ~keep & ~(d_A == 0)
     if np.any(leaked):
         i = tuple(int(k) for k in np.argwhere(leaked)[0])

@@ -7,12 +7,15 @@ from grader.checks import Verdict
 CORNERS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 
 
-def _separable(rng, m, n, margin=2.0):
-    """Integer points labelled by an integer hyperplane, none closer than `margin` to it."""
+def _separable(rng, m, n, margin=2.0, origin=False):
+    """Integer points labelled by an integer hyperplane, none closer than `margin` to it; with
+    `origin`, the first point is the origin, labelled +1 (only a learned bias can get it right)."""
     w_true = rng.integers(-3, 4, size=n + 1).astype(float)
     while not np.any(w_true[1:]):
         w_true = rng.integers(-3, 4, size=n + 1).astype(float)
-    rows = []
+    if origin:
+        w_true[0] = max(3.0, margin)
+    rows = [np.zeros(n)] if origin else []
     while len(rows) < m:
         x = rng.integers(-5, 6, size=n).astype(float)
         if abs(w_true[0] + x @ w_true[1:]) >= margin:
@@ -23,6 +26,52 @@ def _separable(rng, m, n, margin=2.0):
         X[0] = -X[0]
         y = np.where(w_true[0] + X @ w_true[1:] > 0, 1, -1)
     return X, y
+
+
+def _pla(X, y, lr, max_iter, w_init, sgn0=-1, pick=0, bias=True, sweep=False, single=False):
+    """The lecture's PLA and the classic ways to get it wrong (sgn(0), which point, the bias input,
+    an online sweep, a single pass), so generators can insist that a case tells them apart."""
+    def sgn(z):
+        return np.where(z > 0, 1, np.where(z < 0, -1, sgn0))
+
+    w = np.zeros(X.shape[1] + 1) if w_init is None else np.array(w_init, dtype=float)
+    history = []
+    for it in range(len(X) if single else max_iter):
+        y_hat = sgn(w[0] + X @ w[1:])
+        wrong = np.flatnonzero(y_hat != y)
+        history.append(int(wrong.size))
+        if single:
+            chosen = [it] if y_hat[it] != y[it] else []
+        elif wrong.size == 0:
+            break
+        else:
+            chosen = range(len(X)) if sweep else [wrong[pick]]
+        for i in chosen:
+            y_i = sgn(w[0] + X[i] @ w[1:]) if sweep else y_hat[i]
+            step = lr * (y[i] - y_i) * np.concatenate(([1.0], X[i]))
+            w = w + (step if bias else np.concatenate(([0.0], step[1:])))
+    return w, history
+
+
+SLIPS = ({"sgn0": 1}, {"sgn0": 0}, {"pick": -1}, {"bias": False}, {"sweep": True}, {"single": True})
+
+
+MAX_ITER = 100  # hidden training cases: the lecture's PLA converges well within it on their data
+
+
+def _telling(rng, m, n, lr, w_init_range=2, margin=2.0, attempts=200):
+    """Separable data and a start that needs updates, on which every slip in SLIPS trains to another
+    (w, history) than the lecture's PLA, and some instance meets z = 0 exactly on the way."""
+    for _ in range(attempts):
+        X, y = _separable(rng, m, n, margin)
+        w_init = rng.integers(-w_init_range, w_init_range + 1, size=n + 1).astype(float)
+        w, history = _pla(X, y, lr, MAX_ITER, w_init)
+        if history[-1] != 0 or len(history) < 3 or w[0] == w_init[0]:
+            continue
+        if all(not (len(h) == len(history) and h == history and np.array_equal(v, w))
+               for v, h in (_pla(X, y, lr, MAX_ITER, w_init, **slip) for slip in SLIPS)):
+            return X, y, w_init
+    raise RuntimeError("no telling draw found")
 
 
 # -- sign --------------------------------------------------------------------------------------
@@ -41,15 +90,28 @@ def predict_and_gate(rng):
     return call("predict", np.array([-1.5, 1.0, 1.0]), CORNERS.copy())
 
 
+def on_boundary(w, x):
+    """True when w[0] + x . w[1:] is exactly 0 in every order of summation (an exact boundary point)."""
+    from itertools import permutations
+    terms = [w[0]] + [xi * wi for xi, wi in zip(x, w[1:])]
+    return all(sum(order, 0.0) == 0.0 for order in permutations(terms))
+
+
+def _predict_both(student, w, X):
+    return {"many": student.predict(w, X), "one_instance": student.predict(w, X[2:3])}
+
+
 def predict_random(rng):
+    """Random integer weights and points, n = 3 features; point 2 lies exactly on the boundary (built
+    from exactly representable numbers: w[1] is a power of two), and it is also predicted alone (m = 1)."""
     n, m = 3, 7
     w = rng.integers(-3, 4, size=n + 1).astype(float)
-    w[1] = w[1] or 1.0
+    w[1] = float(rng.choice([-4.0, -2.0, -1.0, 1.0, 2.0, 4.0]))
     X = rng.integers(-4, 5, size=(m, n)).astype(float)
-    # put one point exactly on the boundary, so sgn(0) matters
-    X[2, 0] = 0.0
-    X[2, 0] = -(w[0] + X[2] @ w[1:]) / w[1]
-    return call("predict", w, X)
+    X[2, 0] = -(w[0] + X[2, 1:] @ w[2:]) / w[1]  # an integer over a power of two: exact
+    if not on_boundary(w, X[2]):
+        raise AssertionError("the boundary point is not exactly on the boundary")
+    return run(_predict_both, w=w, X=X)
 
 
 # -- update ------------------------------------------------------------------------------------
@@ -69,17 +131,25 @@ def update_keeps_w(rng):
 
 
 def update_random(rng):
-    n = int(rng.integers(2, 5))
+    """A misclassified instance, n = 3 features, lr = 0.5; values random."""
+    n = 3
     w = rng.integers(-4, 5, size=n + 1) * 0.5
     x = rng.integers(-4, 5, size=n).astype(float)
+    x[0] = x[0] or 1.0
     y = int(rng.choice([-1, 1]))
-    return call("update", w, x, y, -y, float(rng.choice([0.25, 0.5, 1.0])))
+    return call("update", w, x, y, -y, 0.5)
+
+
+def _update_both(student, w, x, y, lr):
+    return {"correct_point": student.update(w, x, y, y, lr), "misclassified": student.update(w, x, -y, y, lr)}
 
 
 def update_correct_point(rng):
+    """A correctly classified instance leaves w as it is; the same instance misclassified moves it."""
     w = rng.integers(-4, 5, size=4) * 0.5
-    y = int(rng.choice([-1, 1]))
-    return call("update", w, rng.integers(-4, 5, size=3).astype(float), y, y, 1.0)
+    x = rng.integers(-4, 5, size=3).astype(float)
+    x[0] = x[0] or 2.0
+    return run(_update_both, w=w, x=x, y=int(rng.choice([-1, 1])), lr=0.5)
 
 
 # -- train -------------------------------------------------------------------------------------
@@ -92,31 +162,43 @@ def train_or(rng):
 
 
 def train_random(rng):
-    X, y = _separable(rng, 8, 2)
-    w_init = rng.integers(-2, 3, size=3).astype(float)
-    return call("train", X, y, float(rng.choice([0.5, 1.0])), 1000, w_init)
+    """8 separable points with n = 3 features, lr = 0.5, a start that needs updates; every classic
+    slip trains to something else on these values."""
+    X, y, w_init = _telling(rng, 8, 3, 0.5)
+    return call("train", X, y, 0.5, MAX_ITER, w_init)
 
 
 def train_xor_capped(rng):
-    X = CORNERS.copy()
-    y = np.array([-1, 1, 1, -1])
-    return call("train", X, y, 1.0, int(rng.integers(5, 12)))
+    """XOR never converges: 9 iterations from w = 0; the learning rate only scales w."""
+    return call("train", CORNERS.copy(), np.array([-1, 1, 1, -1]), float(rng.choice([0.5, 1.0, 2.0])), 9)
 
 
 def _train_twice(student, X, y, w_init):
-    first = student.train(X, y, 1.0, 1000, w_init)
-    second = student.train(X, y, 1.0, 1000, w_init)
+    first = student.train(X, y, 1.0, 100, w_init)
+    second = student.train(X, y, 1.0, 100, w_init)
     return {"first": first, "second": second}
 
 
 def train_no_hidden_state(rng):
-    X, y = _separable(rng, 6, 2)
-    return run(_train_twice, X=X, y=y, w_init=rng.integers(-2, 3, size=3).astype(float))
+    X, y, w_init = _telling(rng, 6, 2, 1.0)
+    return run(_train_twice, X=X, y=y, w_init=w_init)
 
 
 def train_large(rng):
-    X, y = _separable(rng, 30, 3, margin=3.0)
-    return call("train", X, y, 1.0, 20000)
+    """30 separable points, n = 3; the origin is one of them, labelled +1, so no w with a bias stuck
+    at 0 separates them; redrawn until sgn(0) = +1 training stops with no point on the boundary and
+    a single pass does not separate, so those slips fare the same for every student."""
+    for _ in range(200):
+        X, y = _separable(rng, 30, 3, margin=3.0, origin=True)
+        if not (np.all(X[0] == 0) and y[0] == 1):
+            continue
+        w, history = _pla(X, y, 1.0, 500, None, sgn0=1)
+        single, _ = _pla(X, y, 1.0, 500, None, single=True)
+        if (history[-1] == 0 and not np.any(w[0] + X @ w[1:] == 0)
+                and np.any(np.where(single[0] + X @ single[1:] > 0, 1, -1) != y)
+                and _pla(X, y, 1.0, 500, None)[1][-1] == 0):
+            return call("train", X, y, 1.0, 500)
+    raise RuntimeError("no telling draw found")
 
 
 def separates(got, expected, probe):

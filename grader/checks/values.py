@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.checks.verdict import Tolerance, Verdict
+from grader.checks.verdict import PRECISION_RTOL, Tolerance, Verdict, dtype_slip, precision_slip
 
 SMALL = 36  # arrays up to this many elements are shown in full in feedback
 
@@ -72,7 +72,14 @@ def compare_arrays(got: np.ndarray, expected: np.ndarray, tol: Tolerance, where:
         )
     problem = _dtype_problem(got, expected)
     if problem:
+        if got.dtype.kind in "biufc" and expected.dtype.kind in "biufc" and compare_values(got, expected, tol, where).fraction > 0:
+            return dtype_slip(where, problem, got_dtype=str(got.dtype), expected_dtype=str(expected.dtype))
         return Verdict.fail(f"{where}: {problem}", where, got_dtype=str(got.dtype), expected_dtype=str(expected.dtype))
+    return compare_values(got, expected, tol, where)
+
+
+def compare_values(got: np.ndarray, expected: np.ndarray, tol: Tolerance, where: str) -> Verdict:
+    """Compare the values of two arrays of one shape (dtypes already judged)."""
     if expected.dtype.kind not in "biufc":
         same = np.array_equal(got, expected)
         return Verdict.ok() if same else Verdict.fail(f"{where}: values differ", where)
@@ -121,6 +128,10 @@ def compare_arrays(got: np.ndarray, expected: np.ndarray, tol: Tolerance, where:
     if got.size <= SMALL:
         details["got"] = show(got)
         details["expected"] = show(expected)
+    if not tol.exact and "non_finite" not in details and not np.any(g_bad | e_bad) and expected.dtype.kind in "fc":
+        with np.errstate(invalid="ignore", over="ignore"):
+            if np.all(np.abs(g - e) <= PRECISION_RTOL * (np.abs(e) + tol.atol * scale)):
+                return precision_slip(where, details.get("max_rel_err", details.get("max_abs_err", 0.0)))
     return Verdict(0.0, message, where, details)
 
 
@@ -148,6 +159,8 @@ def compare(got: Any, expected: Any, tol: Tolerance = Tolerance(), where: str = 
         e = np.asarray(expected)
         g = np.asarray(got)
         if e.dtype.kind in "iu" and g.dtype.kind == "f":
+            if g == e:
+                return dtype_slip(where, f"is the float {got!r}, expected an integer")
             return Verdict.fail(f"{where}: returned the float {got!r}, expected an integer", where)
         return compare_arrays(g.reshape(()), e.reshape(()), tol, where)
     if isinstance(expected, (list, tuple)):
@@ -156,11 +169,7 @@ def compare(got: Any, expected: Any, tol: Tolerance = Tolerance(), where: str = 
         if len(got) != len(expected):
             return Verdict.fail(f"{where}: has {len(got)} items, expected {len(expected)}", where,
                                 got=show(list(got)) if len(got) <= SMALL else None)
-        for i, (g, e) in enumerate(zip(got, expected)):
-            verdict = compare(g, e, tol, f"{where}[{i}]")
-            if not verdict.passed:
-                return verdict
-        return Verdict.ok()
+        return _all_items(((compare(g, e, tol, f"{where}[{i}]") for i, (g, e) in enumerate(zip(got, expected)))))
     if isinstance(expected, dict):
         if not isinstance(got, dict):
             return Verdict.fail(f"{where}: returned {describe_type(got)}, expected a dict", where)
@@ -173,14 +182,21 @@ def compare(got: Any, expected: Any, tol: Tolerance = Tolerance(), where: str = 
             if extra:
                 parts.append(f"unexpected keys {extra}")
             return Verdict.fail(f"{where}: " + ", ".join(parts), where)
-        for key in expected:
-            verdict = compare(got[key], expected[key], tol, f"{where}[{key!r}]")
-            if not verdict.passed:
-                return verdict
-        return Verdict.ok()
+        return _all_items(compare(got[key], expected[key], tol, f"{where}[{key!r}]") for key in expected)
     if type(got) is type(expected) and got == expected:
         return Verdict.ok()
     return Verdict.fail(f"{where}: got {show(got)}, expected {show(expected)}", where)
+
+
+def _all_items(verdicts) -> Verdict:
+    """The first item that is wrong; else the first slip (partial credit); else correct."""
+    slip = None
+    for verdict in verdicts:
+        if verdict.fraction <= 0.0:
+            return verdict
+        if not verdict.passed and slip is None:
+            slip = verdict
+    return slip or Verdict.ok()
 
 
 def matches(got: Any, expected: Any, tol: Tolerance = Tolerance()) -> bool:

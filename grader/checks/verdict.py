@@ -4,6 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+DTYPE_SLIP = "right values, wrong dtype"  # a verdict message starting so earns half the case's points
+PRECISION_SLIP = "right formula, precision lost"  # errors all below PRECISION_RTOL: float32 somewhere inside
+SLIPS = (DTYPE_SLIP, PRECISION_SLIP)
+SLIP_CREDIT = 0.5
+PRECISION_RTOL = 1e-4  # float32 keeps ~7 digits: a float32-inside answer is off by ~1e-7..1e-5 relative
+
+
 @dataclass(frozen=True)
 class Tolerance:
     """How close a float must be: ``|s - r| <= atol * max(1, max|r|) + rtol * |r|``; ``exact`` for equality."""
@@ -48,3 +55,14 @@ class Verdict:
         if not fraction >= 0.0:  # NaN (e.g. a statistic of a NaN output): no credit, never min(1.0, nan) == 1.0
             fraction = 0.0
         return cls(min(1.0, fraction), message, "", details)
+
+
+def dtype_slip(where: str, problem: str, **details) -> Verdict:
+    """Right values in the wrong dtype: half the points, and one line that says so."""
+    return Verdict.partial(SLIP_CREDIT, f"{DTYPE_SLIP}: {where} {problem}", slip="dtype", **details)
+
+
+def precision_slip(where: str, max_rel: float) -> Verdict:
+    """Values right to float32 precision but not to the tolerance: the formula is right, digits were lost."""
+    return Verdict.partial(SLIP_CREDIT, f"{PRECISION_SLIP}: {where} agrees only to {max_rel:.1e} relative (float32 keeps "
+                           "~7 digits: compute in float64 throughout, no float32 arrays or astype)", slip="precision")

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from tqdm import tqdm
 
+from grader import audits
 from grader.diagnosis import Mistake
 from grader.commands.build import generated_files
 from grader.fixtures import fixtures_differ
@@ -37,6 +38,7 @@ class Validation:
     coverage: list[MistakeCoverage] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)
     isolation: str = ""
+    findings: list = field(default_factory=list)  # the audits' table (grader.audits.Finding)
 
     @property
     def ok(self) -> bool:
@@ -47,15 +49,22 @@ class Validation:
         return sum(c.diagnosed for c in self.coverage) / len(self.coverage) if self.coverage else 1.0
 
 
-def validate(course: Course, slugs: list[str] | None = None, *, isolation: str = "auto") -> Validation:
-    """Run every validation; problems are collected, not raised, so one run lists them all."""
+def validate(course: Course, slugs: list[str] | None = None, *, isolation: str = "auto",
+             students: int = audits.STUDENTS, jobs: int | None = None) -> Validation:
+    """Run every validation; problems are collected, not raised, so one run lists them all.
+
+    The audits (``students`` ids per correct implementation; 0 skips them) run in worker processes
+    while the sandboxed checks run here.
+    """
     report = Validation()
     hide = [str(course.root), str(course.solutions_dir)]
-    with Sandbox(hide=hide, isolation=isolation) as sandbox:
+    chosen = slugs or course.slugs()
+    with audits.in_workers(course, chosen, students, jobs) as pending, Sandbox(hide=hide, isolation=isolation) as sandbox:
         report.isolation = f"{sandbox.level} ({sandbox.level_description})"
-        chosen = slugs or course.slugs()
         for slug in tqdm(chosen, desc="validating", unit="assignment", file=sys.stderr, disable=None):
             _validate_assignment(course, slug, sandbox, report)
+        report.findings = audits.collect(pending)
+    report.problems.extend(f"{f.slug}: audit {f.audit}, {f.subject}: {f.problem}" for f in report.findings if not f.ok)
     if report.coverage and report.diagnosed_rate < MIN_DIAGNOSED:
         report.problems.append(f"only {report.diagnosed_rate:.0%} of catalogued mistakes are diagnosed by name (need {MIN_DIAGNOSED:.0%})")
     return report
@@ -111,7 +120,7 @@ def _check_files(course: Course, grader: AssignmentGrader, report: Validation) -
 
 
 def _grade_mistake(grader: AssignmentGrader, sandbox, reference: str, mistake: Mistake) -> MistakeCoverage:
-    source = f"{reference}\n\n# --- mistake {mistake.id} ---\n{mistake.source}"
+    source = audits.mistake_source(reference, mistake)
     lost, caught, diagnosed = 0.0, set(), False
     for student in VALIDATION_STUDENTS[:2]:
         result = grader.grade(sandbox, student, source, f"<mistake {mistake.id}>")
@@ -137,10 +146,14 @@ def render(report: Validation) -> str:
         lines.append("")
         lines.append(f"mistakes caught: {caught_all}/{len(report.coverage)}; diagnosed by name: "
                      f"{sum(c.diagnosed for c in report.coverage)}/{len(report.coverage)} ({report.diagnosed_rate:.0%})")
+    if report.findings:
+        lines.extend(["", "audits (every point means what it says):", audits.render(report.findings)])
     lines.append("")
     if report.problems:
         lines.append(f"FAILED: {len(report.problems)} problem(s)")
         lines.extend(f"  - {p}" for p in report.problems)
     else:
-        lines.append("OK: every reference earns full marks, every stub zero, every mistake loses points, all files in sync")
+        lines.append("OK: every reference earns full marks, every stub zero, every mistake loses points, all files in sync"
+                     + ("; do-nothing and copied public answers score 0, correct rewrites full marks, each mistake "
+                        "costs every student the same" if report.findings else ""))
     return "\n".join(lines)

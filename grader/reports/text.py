@@ -6,7 +6,7 @@ import textwrap
 
 from grader.scoring import STATUSES, AssignmentResult
 
-MARKS = {"passed": "PASS", "partial": "PART", "failed": "FAIL", "error": "ERROR", "not_implemented": "TODO",
+MARKS = {"passed": "PASS", "unconfirmed": "HELD", "partial": "PART", "failed": "FAIL", "error": "ERROR", "not_implemented": "TODO",
          "timeout": "TIME", "crashed": "CRASH", "no_submission": "MISSING", "invalid_submission": "INVALID"}
 
 

@@ -44,12 +44,29 @@ def test_shape_with_a_different_size_fails_without_the_reshape_hint():
     (np.array([True, False]), np.array([1.0, 0.0]), "dtype is bool, expected floating point"),
     (np.array([1 + 0j]), np.array([1.0]), "dtype is complex128, expected float64"),
 ])
-def test_wrong_dtype_fails_even_when_the_values_are_equal(got, expected, fragment):
+def test_right_values_in_the_wrong_dtype_earn_half_and_say_so_in_one_line(got, expected, fragment):
     assert np.array_equal(got, expected)
     verdict = compare(got, expected)
-    assert not verdict.passed
-    assert fragment in verdict.message
+    assert verdict.fraction == 0.5
+    assert verdict.message.startswith("right values, wrong dtype") and fragment in verdict.message
     assert verdict.details["got_dtype"] == str(got.dtype)
+
+
+def test_wrong_values_in_the_wrong_dtype_earn_nothing():
+    assert compare(np.array([1, 3]), np.array([1.0, 2.0])).fraction == 0.0
+
+
+def test_float32_inside_is_named_as_lost_precision_with_half_credit():
+    expected = np.linspace(0.1, 3.0, 12)
+    got = expected * (1 + 2e-5)  # what float32 arithmetic over many terms, cast back, looks like
+    verdict = compare(got, expected)
+    assert verdict.fraction == 0.5 and verdict.message.startswith("right formula, precision lost")
+    assert compare(expected * 1.01, expected).fraction == 0.0  # a real error is not a slip
+
+
+def test_a_slip_in_one_item_does_not_hide_a_wrong_later_item():
+    assert compare([np.array([1, 2]), np.array([5.0])], [np.array([1.0, 2.0]), np.array([6.0])]).fraction == 0.0
+    assert compare({"a": np.array([1, 2]), "b": 3.0}, {"a": np.array([1.0, 2.0]), "b": 3.0}).fraction == 0.5
 
 
 def test_higher_precision_float_and_another_integer_width_are_accepted():
@@ -368,3 +385,11 @@ def test_a_real_array_where_a_complex_one_is_expected_fails():
 def test_a_wrong_single_number_is_reported_without_counts_or_indices():
     verdict = compare(1.5, 0.75)
     assert verdict.message == "output: got 1.5, expected 0.75 (abs err 0.75)"
+
+
+def test_a_gradient_check_on_float32_values_blames_precision_not_the_backward_pass():
+    from grader.checks import gradient_check
+    numeric = np.array([0.1234567891, -2.5, 3.0e-3])
+    analytic = numeric.astype(np.float32).astype(np.float64) * (1 + 3e-5)
+    verdict = gradient_check(analytic.astype(np.float32).astype(np.float64), numeric)
+    assert not verdict.passed and "float32 precision" in verdict.message

@@ -69,9 +69,9 @@ def test_check_names_a_catalogued_mistake_from_the_public_fixtures(slug, capsys,
 
 @pytest.mark.parametrize("slug", SLUGS)
 def test_validate_passes(slug, capsys):
-    code, out = run_cli(capsys, "validate", "--assignment", slug)
+    code, out = run_cli(capsys, "validate", "--assignment", slug, "--students", "3")  # CI's validate runs 200
     assert code == 0, out
-    assert "mistakes caught:" in out and "OK:" in out
+    assert "mistakes caught:" in out and "OK:" in out and "audits (every point means what it says)" in out
 
 
 @pytest.mark.parametrize("slug", SLUGS)

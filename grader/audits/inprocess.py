@@ -1,0 +1,79 @@
+"""Grade trusted code (references, rewrites, catalogued mistakes, generated answers) in this process."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from grader.cases import execute
+from grader.grading import AssignmentGrader, PreparedCase, _fresh, silenced
+from grader.sandbox import ChildCase, Outcome
+from grader.sandbox.channel import copy_plain
+from grader.sandbox.child import StudentProxy, build_module, describe_exception, run_probe
+from grader.scoring import AssignmentResult
+
+
+class InProcess:
+    """Stands in for a :class:`~grader.sandbox.Sandbox` when the code graded is the course's own.
+
+    The audits grade thousands of (student, implementation) pairs; what they test is the cases and
+    the scoring, not the isolation, so a fork per run would only cost time. The module is built
+    afresh for every grading (module-level state does not carry over, as in a child), outputs go
+    through the same plain-data copy as a child's, and in-place changes are recorded the same way.
+    """
+
+    level = "in-process (trusted course code only)"
+    level_description = "no isolation: used by the audits for the course's own code"
+
+    def __init__(self, probes: dict | None = None):
+        self.probes = probes or {}  # case name -> Probe: skips decoding what grade() encoded for a child
+
+    def run(self, source: str, filename: str, module: str, cases: list[ChildCase], limits: dict) -> list[Outcome]:
+        with silenced():
+            try:
+                built = build_module(source, filename, f"grader_audit_{module}")
+            except BaseException as exc:  # the generated or catalogued code itself is broken
+                err = describe_exception(exc, filename)
+                return [Outcome(c.name, "error", error_type=err["error_type"], message=err["message"]) for c in cases]
+            return [self._one(case, built, filename) for case in cases]
+
+    def _one(self, case: ChildCase, module: Any, filename: str) -> Outcome:
+        mutations: list[dict] = []
+        started = time.perf_counter()
+        try:
+            probe = self.probes.get(case.name)
+            if probe is not None:
+                value = copy_plain(execute(_fresh(probe), StudentProxy(module, mutations)))
+            else:
+                value = copy_plain(run_probe(case.probe, module, mutations))
+        except Exception as exc:
+            err = describe_exception(exc, filename)
+            return Outcome(case.name, "error", error_type=err["error_type"], message=err["message"],
+                           mutations=tuple(mutations), seconds=time.perf_counter() - started)
+        return Outcome(case.name, "ok", value, tuple(mutations), seconds=time.perf_counter() - started)
+
+
+@dataclass
+class AuditGrader(AssignmentGrader):
+    """A grader without the mistake catalogue (the points are the same; no diagnosis is attempted) that
+    prepares each student's cases once, however many implementations are graded for that student."""
+
+    _last: tuple = (None, None)
+
+    def prepare(self, student: str, *, public_only: bool = False) -> list[PreparedCase]:
+        if public_only:
+            return super().prepare(student, public_only=True)
+        if self._last[0] != student:
+            self._last = (student, super().prepare(student))
+        return self._last[1]
+
+
+def scores_only(grader: AssignmentGrader) -> AuditGrader:
+    """The audits' grader for the same assignment, secret and reference."""
+    return AuditGrader(grader.assignment, grader.secret, grader.reference, catalogue={}, public=grader.public, diagnosing=False)
+
+
+def grade_source(grader: AssignmentGrader, student: str, source: str, label: str) -> AssignmentResult:
+    """Grade ``source`` for ``student`` in this process."""
+    probes = {c.spec.name: c.probe for c in grader.prepare(student)} if isinstance(grader, AuditGrader) else None
+    return grader.grade(InProcess(probes), student, source, label)
