@@ -40,17 +40,26 @@ class InProcess:
     def _one(self, case: ChildCase, module: Any, filename: str) -> Outcome:
         mutations: list[dict] = []
         started = time.perf_counter()
+        given: list = []  # [args, kwargs] as the run got them: what it leaves there is compared in the parent
         try:
             probe = self.probes.get(case.name)
             if probe is not None:
-                value = copy_plain(execute(_fresh(probe), StudentProxy(module, mutations)))
+                probe = _fresh(probe)
+                given.extend([list(probe.args), dict(probe.kwargs)])
+                value = copy_plain(execute(probe, StudentProxy(module, mutations)))
             else:
-                value = copy_plain(run_probe(case.probe, module, mutations))
+                value = copy_plain(run_probe(case.probe, module, mutations, given))
         except Exception as exc:
             err = describe_exception(exc, filename)
             return Outcome(case.name, "error", error_type=err["error_type"], message=err["message"],
-                           mutations=tuple(mutations), seconds=time.perf_counter() - started)
-        return Outcome(case.name, "ok", value, tuple(mutations), seconds=time.perf_counter() - started)
+                           mutations=tuple(mutations), inputs=_left(given), seconds=time.perf_counter() - started)
+        return Outcome(case.name, "ok", value, tuple(mutations), inputs=_left(given),
+                       seconds=time.perf_counter() - started)
+
+
+def _left(given: list) -> list | None:
+    """What a run left in its inputs, as plain data (as a child sends it back)."""
+    return [copy_plain(given[0]), copy_plain(given[1])] if given else None
 
 
 @dataclass
