@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from grader import stages
 from grader.errors import GraderError
 from grader.grading import AssignmentGrader
 from grader.sandbox import Sandbox
@@ -52,7 +53,8 @@ def grade_job(graders: dict[str, AssignmentGrader], sandbox: Sandbox, job: Job) 
     for slug in job.slugs:
         grader = graders[slug]
         try:
-            results.append(grader.grade_file(sandbox, job.student, job.files.get(grader.assignment.module)))
+            with stages.timed(job.student, slug, "other"):
+                results.append(grader.grade_file(sandbox, job.student, job.files.get(grader.assignment.module)))
         except GraderError:
             raise
         except Exception as exc:
@@ -71,9 +73,10 @@ def _start_worker(settings: Settings) -> None:
     atexit.register(_WORKER["sandbox"].close)
 
 
-def _work(job: Job) -> tuple[str, list[dict]]:
+def _work(job: Job) -> tuple[str, list[dict], list]:
     results = grade_job(_WORKER["graders"], _WORKER["sandbox"], job)
-    return job.student, [r.to_json() for r in results]  # plain data back to the parent, not pickled objects
+    # plain data back to the parent, not pickled objects
+    return job.student, [r.to_json() for r in results], stages.drain()
 
 
 def run_jobs(jobs: list[Job], settings: Settings, workers: int,
@@ -97,5 +100,6 @@ def run_jobs(jobs: list[Job], settings: Settings, workers: int,
                              initializer=_start_worker, initargs=(settings,)) as pool:
         futures = [pool.submit(_work, job) for job in jobs]
         for future in as_completed(futures):
-            student, results = future.result()
+            student, results, times = future.result()
+            stages.merge(times)
             yield student, [AssignmentResult.from_json(r) for r in results]

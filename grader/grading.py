@@ -10,7 +10,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from grader import __version__
+from grader import __version__, stages
 from grader.cases import DEFAULT_SECRET, Probe, case_rng, execute
 from grader.checks import Verdict, compare, show
 from grader.diagnosis import Diagnosis, Mistake, affects, call_graph, diagnose, load_catalogue, mistake_diagnosis, prefer_consistent
@@ -173,12 +173,17 @@ class AssignmentGrader:
 
     def grade(self, sandbox: Sandbox, student: str, source: str, filename: str, *, public_only: bool = False) -> AssignmentResult:
         """Grade ``source`` (already read and syntax-checked) for ``student``."""
-        cases = self.prepare(student, public_only=public_only)
+        slug = self.assignment.slug
+        with stages.timed(student, slug, "reference"):
+            cases = self.prepare(student, public_only=public_only)
         limits = self.assignment.limits
-        child_cases = [ChildCase(c.spec.name, _encoded_probe(c.probe), c.spec.time_seconds) for c in cases]
-        outcomes = sandbox.run(source, filename, self.assignment.module, child_cases,
-                               {"memory_mb": limits.memory_mb, "file_size_mb": limits.file_size_mb, "processes": limits.processes})
-        evaluated = [self.evaluate(case, outcome) for case, outcome in zip(cases, outcomes)]
+        with stages.timed(student, slug, "sandbox"):
+            child_cases = [ChildCase(c.spec.name, _encoded_probe(c.probe), c.spec.time_seconds) for c in cases]
+            outcomes = sandbox.run(source, filename, self.assignment.module, child_cases,
+                                   {"memory_mb": limits.memory_mb, "file_size_mb": limits.file_size_mb, "processes": limits.processes})
+        stages.add(student, slug, "student code", sum(o.seconds for o in outcomes))
+        with stages.timed(student, slug, "comparison"):
+            evaluated = [self.evaluate(case, outcome, student) for case, outcome in zip(cases, outcomes)]
         passed = [case for case, (result, _) in zip(cases, evaluated) if result.status == "passed"]
         passed_runs: dict[str, dict[str, Any]] = {}  # the catalogue's outputs on passed cases, run once
 
@@ -193,7 +198,8 @@ class AssignmentGrader:
                     count += 1
             return count
 
-        chosen = prefer_consistent([candidates for _, candidates in evaluated], contradictions)
+        with stages.timed(student, slug, "diagnosis"):
+            chosen = prefer_consistent([candidates for _, candidates in evaluated], contradictions)
         results = tuple(
             replace(result, diagnosis=d.id, hint=d.sentence, diagnosis_name=d.name) if d is not None else result
             for (result, _), d in zip(evaluated, chosen)
@@ -218,7 +224,7 @@ class AssignmentGrader:
         result = self.grade(sandbox, student, source.text, source.filename, public_only=public_only)
         return replace(result, submission=submitted.label, skipped=source.skipped, digest=digest)
 
-    def evaluate(self, case: PreparedCase, outcome: Outcome) -> tuple[CaseResult, list[Diagnosis]]:
+    def evaluate(self, case: PreparedCase, outcome: Outcome, student: str = "") -> tuple[CaseResult, list[Diagnosis]]:
         """Score one case from what the child returned; also the candidate diagnoses of a wrong answer."""
         spec = case.spec
 
@@ -235,7 +241,8 @@ class AssignmentGrader:
         if outcome.mutations and self.assignment.check_mutation:
             m = outcome.mutations[0]
             where = "" if m.get("where", "").startswith("the ") else f" at {m['where']}"
-            _, mutated = self.mistake_runs(case)
+            with stages.timed(student, self.assignment.slug, "diagnosis"):
+                _, mutated = self.mistake_runs(case)
             diagnoses = [mistake_diagnosis(self.catalogue[mid], "Your code modifies its input like this mistake")
                          for mid, pairs in mutated.items()
                          if mid in self.catalogue and (m["function"], m["argument"]) in {tuple(p) for p in pairs}]
@@ -267,7 +274,8 @@ class AssignmentGrader:
         if against_reference is None:
             against_reference = compare(outcome.value, case.expected, spec.tolerance)
         if not against_reference.passed:  # wrong, not just a failed property
-            diagnoses = diagnose(outcome.value, case.expected, spec.tolerance, self.mistake_runs(case)[0], self.catalogue)
+            with stages.timed(student, self.assignment.slug, "diagnosis"):
+                diagnoses = diagnose(outcome.value, case.expected, spec.tolerance, self.mistake_runs(case)[0], self.catalogue)
         return result(status_for(fraction), fraction, worst.message, details, diagnoses)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from grader import stages
 from grader.cases import DEFAULT_SECRET
 from grader.batch import Job, Settings, run_jobs
 from grader.errors import UsageError
@@ -94,7 +95,8 @@ def grade(course: Course, submissions: Path, out: Path, slugs: list[str] | None 
     for student, results in run_jobs(todo, settings, jobs or os.cpu_count() or 1, graders):
         by_slug = {**kept[student], **{r.slug: r for r in results}}
         run.rows[student] = [by_slug[slug] for slug in chosen]
-        _write_student(out, student, run.rows[student], isolation_of(run.rows[student]))
+        with stages.timed(student, "", "reports"):
+            _write_student(out, student, run.rows[student], isolation_of(run.rows[student]))
         bar.update(1)
     bar.close()
     run.isolation = isolation_of([r for rows in run.rows.values() for r in rows])
