@@ -12,7 +12,7 @@ import numpy as np
 
 from grader import __version__, stages
 from grader.cases import DEFAULT_SECRET, Probe, case_rng, execute
-from grader.checks import Verdict, compare, show
+from grader.checks import Verdict, compare, matches, show
 from grader.diagnosis import Diagnosis, Mistake, affects, call_graph, diagnose, load_catalogue, mistake_diagnosis, prefer_consistent
 from grader.errors import SpecError, SubmissionError
 from grader.sandbox import ChildCase, Outcome, Sandbox
@@ -55,6 +55,7 @@ class AssignmentGrader:
     _public_runs: dict = field(default_factory=dict)
     _reach: dict = field(default_factory=dict)
     _reference_graph: dict | None = None
+    _public_encoded: dict = field(default_factory=dict)
 
     @classmethod
     def with_solutions(cls, assignment: Assignment, secret: str = DEFAULT_SECRET) -> "AssignmentGrader":
@@ -120,10 +121,12 @@ class AssignmentGrader:
                 self.assignment.solution_path, f"grader_mistake_{self.assignment.slug}_{mistake_id}", extra_source=mistake.source)
         return self._mistake_modules[mistake_id]
 
-    def mistake_runs(self, case: PreparedCase) -> tuple[dict[str, Any], dict[str, list]]:
+    def mistake_runs(self, case: PreparedCase, *, watch: bool = True) -> tuple[dict[str, Any], dict[str, list]]:
         """Each catalogued mistake's output on this case's inputs, and the inputs it modifies in place.
 
-        Mistakes that raise on these inputs are left out: they cannot be matched here.
+        Mistakes that raise on these inputs are left out: they cannot be matched here. With
+        ``watch`` False the mutations are not looked for (no snapshot of the arguments of every
+        call: diagnosing a wrong value needs only the outputs, which are the same either way).
         """
         if case.mistake_outputs is not None:
             return case.mistake_outputs, case.mistake_mutations or {}
@@ -131,22 +134,23 @@ class AssignmentGrader:
         mutations: dict[str, list] = {}
         if self.reference is None:
             return outputs, mutations
-        if case.spec.public and case.spec.name in self._public_runs:
-            return self._public_runs[case.spec.name]
+        for key in ((case.spec.name, True), (case.spec.name, watch)):
+            if case.spec.public and key in self._public_runs:
+                return self._public_runs[key]
         roots = case.probe.entry_points()
         for mistake_id in self.catalogue:
             if not self._affects(mistake_id, roots):
                 continue
             changed: list[dict] = []
             try:
-                proxy = StudentProxy(self.mistake_module(mistake_id), changed)
-                outputs[mistake_id] = plain(quietly(case.probe, proxy))
+                module = self.mistake_module(mistake_id)
+                outputs[mistake_id] = plain(quietly(case.probe, StudentProxy(module, changed) if watch else module))
             except Exception:
                 continue
             if changed:
                 mutations[mistake_id] = sorted({(m["function"], m["argument"]) for m in changed})
         if case.spec.public:
-            self._public_runs[case.spec.name] = (outputs, mutations)
+            self._public_runs[(case.spec.name, watch)] = (outputs, mutations)
         return outputs, mutations
 
     def _affects(self, mistake_id: str, roots: frozenset[str]) -> bool:
@@ -156,6 +160,14 @@ class AssignmentGrader:
                 self._reference_graph = call_graph(self.assignment.solution_path.read_text(encoding="utf-8"))
             self._reach[key] = affects(self._reference_graph, self.catalogue[mistake_id].source, set(roots))
         return self._reach[key]
+
+    def _encoded(self, case: PreparedCase) -> dict:
+        """The probe as the child receives it; a public case's is the same for everyone, encoded once."""
+        if not case.spec.public:
+            return _encoded_probe(case.probe)
+        if case.spec.name not in self._public_encoded:
+            self._public_encoded[case.spec.name] = _encoded_probe(case.probe)
+        return self._public_encoded[case.spec.name]
 
     # -- grading -----------------------------------------------------------------------------
     def digest(self, raw: bytes) -> str:
@@ -178,7 +190,7 @@ class AssignmentGrader:
             cases = self.prepare(student, public_only=public_only)
         limits = self.assignment.limits
         with stages.timed(student, slug, "sandbox"):
-            child_cases = [ChildCase(c.spec.name, _encoded_probe(c.probe), c.spec.time_seconds) for c in cases]
+            child_cases = [ChildCase(c.spec.name, self._encoded(c), c.spec.time_seconds) for c in cases]
             outcomes = sandbox.run(source, filename, self.assignment.module, child_cases,
                                    {"memory_mb": limits.memory_mb, "file_size_mb": limits.file_size_mb, "processes": limits.processes})
         stages.add(student, slug, "student code", sum(o.seconds for o in outcomes))
@@ -192,9 +204,9 @@ class AssignmentGrader:
             count = 0
             for case in passed:
                 if case.spec.name not in passed_runs:
-                    passed_runs[case.spec.name] = self.mistake_runs(case)[0]
+                    passed_runs[case.spec.name] = self.mistake_runs(case, watch=False)[0]
                 outputs = passed_runs[case.spec.name]
-                if mistake_id in outputs and not compare(outputs[mistake_id], case.expected, case.spec.tolerance).passed:
+                if mistake_id in outputs and not matches(outputs[mistake_id], case.expected, case.spec.tolerance):
                     count += 1
             return count
 
@@ -275,7 +287,8 @@ class AssignmentGrader:
             against_reference = compare(outcome.value, case.expected, spec.tolerance)
         if not against_reference.passed:  # wrong, not just a failed property
             with stages.timed(student, self.assignment.slug, "diagnosis"):
-                diagnoses = diagnose(outcome.value, case.expected, spec.tolerance, self.mistake_runs(case)[0], self.catalogue)
+                diagnoses = diagnose(outcome.value, case.expected, spec.tolerance, self.mistake_runs(case, watch=False)[0],
+                                     self.catalogue)
         return result(status_for(fraction), fraction, worst.message, details, diagnoses)
 
 
