@@ -176,12 +176,21 @@ class AssignmentGrader:
             h = hashlib.sha256()
             for part in (__version__, self.assignment.slug, hashlib.sha256(self.secret.encode()).hexdigest()):
                 h.update(part.encode() + b"\x00")
-            paths = sorted(self.assignment.folder.glob("*")) + [self.assignment.solution_path]
-            for path in paths + sorted(self.assignment.mistakes_dir.glob("*.py")):
-                if path.is_file():
-                    h.update(path.read_bytes())
+            self._hash_course_files(h)
             self._course_digest = h.hexdigest()
         return hashlib.sha256(self._course_digest.encode() + b"\x00" + raw).hexdigest()
+
+    def files_digest(self) -> str:
+        """Identifies the course files this grader reads (manifest, cases, reference, mistakes) alone."""
+        h = hashlib.sha256(self.assignment.slug.encode() + b"\x00")
+        self._hash_course_files(h)
+        return h.hexdigest()
+
+    def _hash_course_files(self, h: Any) -> None:
+        paths = sorted(self.assignment.folder.glob("*")) + [self.assignment.solution_path]
+        for path in paths + sorted(self.assignment.mistakes_dir.glob("*.py")):
+            if path.is_file():
+                h.update(path.read_bytes())
 
     def grade(self, sandbox: Sandbox, student: str, source: str, filename: str, *, public_only: bool = False) -> AssignmentResult:
         """Grade ``source`` (already read and syntax-checked) for ``student``."""

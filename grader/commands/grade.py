@@ -18,6 +18,7 @@ from grader.reports.gradebook import atomic_write, gradebook_csv, read_student_j
 from grader.reports.html import student_page, summary_page
 from grader.reports.summary import isolation_of, summarise, summary_text
 from grader.scoring import AssignmentResult
+from grader.shards import Shard, course_digest, manifest, write_manifest
 from grader.spec import Course
 from grader.submissions import discover
 
@@ -57,18 +58,21 @@ def _safe_name(student: str) -> str:
 
 def grade(course: Course, submissions: Path, out: Path, slugs: list[str] | None = None, *, jobs: int | None = None,
           secret: str = DEFAULT_SECRET, fresh: bool = False, isolation: str = "auto", progress: bool | None = None,
-          also_hide: tuple[str, ...] = ()) -> GradeRun:
+          also_hide: tuple[str, ...] = (), shard: Shard | None = None) -> GradeRun:
     """Grade every student under ``submissions`` on ``slugs`` (default: all assignments).
 
     Each student's JSON and HTML are written as soon as they are graded; a later run keeps the
     results whose file, course files and secret are unchanged (unless ``fresh``), so an
-    interrupted batch picks up where it stopped.
+    interrupted batch picks up where it stopped. With ``shard`` only that share of the students
+    is graded, and ``shard.json`` records how, for `grader merge`.
     """
     chosen = slugs or course.slugs()
     graders = {slug: AssignmentGrader.with_solutions(course.assignment(slug), secret) for slug in chosen}
     modules = {g.assignment.module for g in graders.values()}
     students = discover(submissions, modules, loose_module=next(iter(modules)) if len(modules) == 1 else None)
     students = [s for s in students if (submissions / s.student).resolve() != out.resolve()]  # --out inside it
+    if shard is not None:
+        students = [s for s in students if shard.holds(s.student)]
     out.mkdir(parents=True, exist_ok=True)
     run = GradeRun(out)
     kept: dict[str, dict[str, AssignmentResult]] = {}
@@ -99,12 +103,21 @@ def grade(course: Course, submissions: Path, out: Path, slugs: list[str] | None 
             _write_student(out, student, run.rows[student], isolation_of(run.rows[student]))
         bar.update(1)
     bar.close()
-    run.isolation = isolation_of([r for rows in run.rows.values() for r in rows])
-    atomic_write(out / "gradebook.csv", gradebook_csv(run.rows, chosen))
-    run.summary = summarise(run.rows, chosen, run.isolation)
-    atomic_write(out / "summary.json", json.dumps(run.summary, indent=1) + "\n")
-    atomic_write(out / "summary.html", summary_page(run.summary))
+    run.isolation, run.summary = write_class(out, run.rows, chosen)
+    if shard is not None:
+        write_manifest(out, manifest(shard, chosen, course_digest(graders.values()), secret,
+                                     {student: _safe_name(student) for student in run.rows}))
     return run
+
+
+def write_class(out: Path, rows: dict[str, list[AssignmentResult]], chosen: list[str]) -> tuple[str, dict]:
+    """The gradebook and the class summary of ``rows``; returns the isolation level and the summary."""
+    isolation = isolation_of([r for results in rows.values() for r in results])
+    atomic_write(out / "gradebook.csv", gradebook_csv(rows, chosen))
+    summary = summarise(rows, chosen, isolation)
+    atomic_write(out / "summary.json", json.dumps(summary, indent=1) + "\n")
+    atomic_write(out / "summary.html", summary_page(summary))
+    return isolation, summary
 
 
 def _matching(saved: list[AssignmentResult] | None, slug: str, g: AssignmentGrader, submitted) -> AssignmentResult | None:
