@@ -45,6 +45,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--student", help="student id for the hidden inputs' seeds (default: from submission_metadata.json)")
     p.add_argument("--secret-file", type=Path, help="file holding the course secret (else $GRADER_SECRET)")
 
+    from grader.commands.export import TARGETS
+
+    p = sub.add_parser("export", help="package for another platform: `gradescope` (the autograder zip)")
+    p.add_argument("target", choices=sorted(TARGETS), help="gradescope: autograder zip (setup.sh, run_autograder, course)")
+    p.add_argument("--out", type=Path, required=True, help="file to write (e.g. autograder.zip)")
+    p.add_argument("--assignment", action="append", dest="slugs", metavar="SLUG", help="only this assignment (repeatable)")
+    p.add_argument("--secret-file", type=Path, help="file holding the course secret (else $GRADER_SECRET)")
+
     p = sub.add_parser("validate", help="prove every assignment's grader right (what CI runs)")
     p.add_argument("--assignment", action="append", dest="slugs", metavar="SLUG")
 
@@ -60,6 +68,11 @@ def _run(args: argparse.Namespace) -> int:
         from grader.commands import grade, merge
 
         print(grade.render(merge.merge(args.shards, args.out)))
+        return 0
+    if args.command == "export":
+        from grader.commands import export
+
+        print(export.export(args))
         return 0
     course = find_course(args.course)
     if args.command == "check":
