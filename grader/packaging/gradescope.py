@@ -27,7 +27,7 @@ fi
 "$PYTHON" -m venv ${GRADER_VENV_ARGS:-} "$VENV"
 # this package and its dependencies (numpy, pyyaml, nbformat, jinja2, tqdm) from the package index
 "$VENV/bin/python" -m pip install --quiet ${GRADER_PIP_ARGS:-} "$HERE/package"
-# the solutions, mistakes and the course secret: readable by root only, never by the sandboxed student code
+# the solutions, mistakes and the course secret: readable by root only (the sandbox runs student code as another uid)
 chmod -R go-rwx "$HERE/course" "$HERE/secret"
 chmod +x "$HERE/run_autograder"
 """
@@ -53,11 +53,11 @@ with `grader gradescope` into /autograder/results/results.json: one test per cas
 visible at once, hidden cases after publishing, the autograder's stdout hidden from students.
 
 Isolation: run_autograder uses --isolation {isolation} (set when exporting; override with
-GRADER_ISOLATION). Gradescope's containers usually cannot create namespaces; each submission
-already gets its own container there, and setup.sh makes the course files root-only so the
-submission's code (run as an unprivileged uid) cannot read the solutions or the secret. If the
-grader refuses to run for lack of namespaces, export again with `grader --isolation rlimits-only
-export gradescope ...` (the level is printed in every student's results).
+GRADER_ISOLATION); every student's results name the level in force. Gradescope runs the
+autograder as root in a container that may not allow namespaces: check the level on a test
+submission. At rlimits-only the submission's code can read what the grader reads, the reference
+solution included, and could print it into its own feedback; choose it (`grader --isolation
+rlimits-only export gradescope ...`) only if you accept that.
 
 The course secret (seeds of the hidden inputs) is in `secret`: keep this zip private.
 """
