@@ -105,6 +105,7 @@ def _children_cpu() -> float:
 
 def run_nbgrader(bin_dir: Path, root: Path, students: dict[str, str]) -> tuple[float, float, dict[str, float]]:
     """Autograde every student's notebook with nbgrader; (wall, CPU, scores)."""
+    root.mkdir(parents=True)
     (root / "nbgrader_config.py").write_text(
         "c = get_config()\nc.CourseDirectory.root = %r\nc.CourseDirectory.course_id = 'dl'\n"
         "c.ExecutePreprocessor.timeout = 60\n" % str(root))
