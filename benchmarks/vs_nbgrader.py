@@ -158,7 +158,7 @@ def main() -> None:
         bin_dir = env_dir / "bin" if (env_dir / "bin" / "nbgrader").exists() else install_nbgrader(env_dir)
         if bin_dir is None:
             sys.exit(0)
-        version = subprocess.run([str(bin_dir / "nbgrader"), "--version"], capture_output=True, text=True).stdout.strip()
+        version = subprocess.run([str(bin_dir / "nbgrader"), "--version"], capture_output=True, text=True).stdout.strip().splitlines()[-1]
         ours_wall, ours_cpu = run_ours(course, Path(tmp) / "ours", students, args.jobs)
         nb_wall, nb_cpu, _ = run_nbgrader(bin_dir, Path(tmp) / "nbgrader", students)
     cases = len(course.assignment("perceptron").cases)

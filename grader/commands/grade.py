@@ -18,7 +18,7 @@ from grader.reports.gradebook import atomic_write, gradebook_csv, read_student_j
 from grader.reports.html import student_page, summary_page
 from grader.reports.summary import isolation_of, summarise, summary_text
 from grader.scoring import AssignmentResult
-from grader.shards import Shard, course_digest, manifest, write_manifest
+from grader.shards import MANIFEST, Shard, course_digest, manifest, write_manifest
 from grader.spec import Course
 from grader.submissions import discover
 
@@ -107,6 +107,8 @@ def grade(course: Course, submissions: Path, out: Path, slugs: list[str] | None 
     if shard is not None:
         write_manifest(out, manifest(shard, chosen, course_digest(graders.values()), secret,
                                      {student: _safe_name(student) for student in run.rows}))
+    else:  # a whole class graded into a former shard's folder is no longer that shard
+        (out / MANIFEST).unlink(missing_ok=True)
     return run
 
 
