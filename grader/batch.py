@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from grader import stages
 from grader.errors import GraderError, SandboxError
 from grader.grading import AssignmentGrader
 from grader.sandbox import Sandbox
@@ -59,7 +60,8 @@ def grade_job(graders: dict[str, AssignmentGrader], sandbox: Sandbox, job: Job) 
     for slug in job.slugs:
         grader = graders[slug]
         try:
-            results.append(grader.grade_file(sandbox, job.student, job.files.get(grader.assignment.module)))
+            with stages.timed(job.student, slug, "other"):
+                results.append(grader.grade_file(sandbox, job.student, job.files.get(grader.assignment.module)))
         except SandboxError as exc:
             # the fork server died under this submission (its children can signal it where the
             # level is weak): the submission pays, the batch goes on with a fresh server, unless
@@ -188,7 +190,8 @@ def _worker_main(settings: Settings, conn) -> None:
             except GraderError as exc:  # the course or the sandbox is broken: stop the batch with its message
                 conn.send(("error", (type(exc).__name__, str(exc), exc.exit_code)))
                 return
-            conn.send(("done", [r.to_json() for r in results]))  # plain data, not pickled objects
+            # plain data back to the parent, not pickled objects
+            conn.send(("done", ([r.to_json() for r in results], stages.drain())))
 
 
 class _Worker:
@@ -257,7 +260,9 @@ def _pool(jobs: list[Job], settings: Settings, workers: int, cap: float) -> Iter
                         raise error
                     if kind == "done" and worker.job is not None:
                         job, worker.job = worker.job, None
-                        yield job.student, [AssignmentResult.from_json(r) for r in payload]
+                        results, times = payload
+                        stages.merge(times)
+                        yield job.student, [AssignmentResult.from_json(r) for r in results]
                         continue
                     lost = "the grading process ended unexpectedly"
                 elif worker.job is not None and time.monotonic() - worker.since > cap:

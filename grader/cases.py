@@ -1,6 +1,7 @@
 """Probes: what one case asks of a submission, and the seeds its inputs are drawn from."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import inspect
@@ -80,11 +81,20 @@ def run(driver: Callable, **inputs: Any) -> Probe:
     The driver's source is sent to the sandbox as text, so it must be a top-level function that
     uses nothing but ``np``, builtins and its own arguments.
     """
+    return Probe(driver_name=driver.__name__, driver_source=_driver_source(driver), kwargs=dict(inputs))
+
+
+@functools.lru_cache(maxsize=256)
+def _driver_source(driver: Callable) -> str:
     try:
-        source = textwrap.dedent(inspect.getsource(driver))
+        return textwrap.dedent(inspect.getsource(driver))
     except (OSError, TypeError) as exc:
         raise SpecError(f"driver {driver!r} has no retrievable source: {exc}") from exc
-    return Probe(driver_name=driver.__name__, driver_source=source, kwargs=dict(inputs))
+
+
+@functools.lru_cache(maxsize=256)
+def _driver_code(source: str, name: str) -> Any:
+    return compile(source, f"<driver {name}>", "exec")
 
 
 def execute(probe: Probe, module: Any) -> Any:
@@ -92,7 +102,7 @@ def execute(probe: Probe, module: Any) -> Any:
     if probe.call is not None:
         return getattr(module, probe.call)(*probe.args, **probe.kwargs)
     namespace: dict[str, Any] = {"np": np, "__name__": "grader_driver"}
-    exec(compile(probe.driver_source, f"<driver {probe.driver_name}>", "exec"), namespace)
+    exec(_driver_code(probe.driver_source, probe.driver_name), namespace)
     return namespace[probe.driver_name](module, **probe.kwargs)
 
 

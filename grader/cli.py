@@ -31,6 +31,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--secret-file", type=Path, help="file holding the course secret (else $GRADER_SECRET)")
     p.add_argument("--fresh", action="store_true", help="regrade everything instead of keeping unchanged results")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--shard", metavar="K/N", help="grade only the K-th of N shares of the students (by a stable hash "
+                   "of the name), for a cluster job array; combine the outputs with `grader merge`")
+
+    p = sub.add_parser("merge", help="one gradebook, summary and reports from the outputs of `grade --shard`")
+    p.add_argument("shards", type=Path, nargs="+", metavar="SHARD_OUT", help="the --out folder of every shard")
+    p.add_argument("--out", type=Path, required=True, help="where to write the merged gradebook, reports and summary")
 
     p = sub.add_parser("gradescope", help="grade the one submission of a Gradescope autograder run into results.json")
     p.add_argument("submission", type=Path, help="the submission folder (on Gradescope: /autograder/submission)")
@@ -40,6 +46,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--secret-file", type=Path, help="file holding the course secret (else $GRADER_SECRET)")
 
     sub.add_parser("secret", help="print a fresh random course secret (for --secret-file or $GRADER_SECRET)")
+
+    from grader.commands.export import TARGETS
+
+    p = sub.add_parser("export", help="package for another platform: `gradescope` (the autograder zip)")
+    p.add_argument("target", choices=sorted(TARGETS), help="gradescope: autograder zip (setup.sh, run_autograder, course)")
+    p.add_argument("--out", type=Path, required=True, help="file to write (e.g. autograder.zip)")
+    p.add_argument("--assignment", action="append", dest="slugs", metavar="SLUG", help="only this assignment (repeatable)")
+    p.add_argument("--secret-file", type=Path, help="file holding the course secret (else $GRADER_SECRET)")
 
     p = sub.add_parser("validate", help="prove every assignment's grader right (what CI runs)")
     p.add_argument("--assignment", action="append", dest="slugs", metavar="SLUG")
@@ -62,6 +76,16 @@ def _run(args: argparse.Namespace) -> int:
         print(fresh_secret())
         return 0
 
+    if args.command == "merge":  # needs no course: the shards say how they were graded
+        from grader.commands import grade, merge
+
+        print(grade.render(merge.merge(args.shards, args.out)))
+        return 0
+    if args.command == "export":
+        from grader.commands import export
+
+        print(export.export(args))
+        return 0
     course = find_course(args.course)
     if args.command == "check":
         from grader.commands import check
@@ -74,12 +98,15 @@ def _run(args: argparse.Namespace) -> int:
 
         if args.jobs is not None and args.jobs < 1:
             raise GraderError("--jobs must be 1 or more")
+        from grader.shards import Shard
+
+        shard = Shard.parse(args.shard) if args.shard is not None else None
         secret, warning = grade.load_secret(args.secret_file)
         if warning:
             print(f"warning: {warning}", file=sys.stderr)
         run = grade.grade(course, args.submissions, args.out, args.slugs, jobs=args.jobs, secret=secret,
                           isolation=args.isolation, progress=False if args.no_progress else None, fresh=args.fresh,
-                          also_hide=(str(args.secret_file.resolve()),) if args.secret_file else ())
+                          also_hide=(str(args.secret_file.resolve()),) if args.secret_file else (), shard=shard)
         print(grade.render(run))
         return 0
     if args.command == "gradescope":

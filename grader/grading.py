@@ -10,9 +10,9 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from grader import __version__
+from grader import __version__, stages
 from grader.cases import DEFAULT_SECRET, Probe, case_rng, execute
-from grader.checks import Verdict, compare, show
+from grader.checks import Verdict, compare, matches, show
 from grader.checks.mutation import mutations_found
 from grader.diagnosis import Diagnosis, Mistake, affects, call_graph, diagnose, load_catalogue, mistake_diagnosis, prefer_consistent
 from grader.errors import SpecError, SubmissionError
@@ -57,6 +57,7 @@ class AssignmentGrader:
     _reach: dict = field(default_factory=dict)
     _reference_graph: dict | None = None
     diagnosing: bool = True  # False: points only (the audits grade thousands of known answers)
+    _public_encoded: dict = field(default_factory=dict)
 
     @classmethod
     def with_solutions(cls, assignment: Assignment, secret: str = DEFAULT_SECRET) -> "AssignmentGrader":
@@ -122,10 +123,12 @@ class AssignmentGrader:
                 self.assignment.solution_path, f"grader_mistake_{self.assignment.slug}_{mistake_id}", extra_source=mistake.source)
         return self._mistake_modules[mistake_id]
 
-    def mistake_runs(self, case: PreparedCase) -> tuple[dict[str, Any], dict[str, list]]:
+    def mistake_runs(self, case: PreparedCase, *, watch: bool = True) -> tuple[dict[str, Any], dict[str, list]]:
         """Each catalogued mistake's output on this case's inputs, and the inputs it modifies in place.
 
-        Mistakes that raise on these inputs are left out: they cannot be matched here.
+        Mistakes that raise on these inputs are left out: they cannot be matched here. With
+        ``watch`` False the mutations are not looked for (no snapshot of the arguments of every
+        call: diagnosing a wrong value needs only the outputs, which are the same either way).
         """
         if case.mistake_outputs is not None:
             return case.mistake_outputs, case.mistake_mutations or {}
@@ -133,22 +136,23 @@ class AssignmentGrader:
         mutations: dict[str, list] = {}
         if self.reference is None:
             return outputs, mutations
-        if case.spec.public and case.spec.name in self._public_runs:
-            return self._public_runs[case.spec.name]
+        for key in ((case.spec.name, True), (case.spec.name, watch)):
+            if case.spec.public and key in self._public_runs:
+                return self._public_runs[key]
         roots = case.probe.entry_points()
         for mistake_id in self.catalogue:
             if not self._affects(mistake_id, roots):
                 continue
             changed: list[dict] = []
             try:
-                proxy = StudentProxy(self.mistake_module(mistake_id), changed)
-                outputs[mistake_id] = plain(quietly(case.probe, proxy))
+                module = self.mistake_module(mistake_id)
+                outputs[mistake_id] = plain(quietly(case.probe, StudentProxy(module, changed) if watch else module))
             except Exception:
                 continue
             if changed:
                 mutations[mistake_id] = sorted({(m["function"], m["argument"]) for m in changed})
         if case.spec.public:
-            self._public_runs[case.spec.name] = (outputs, mutations)
+            self._public_runs[(case.spec.name, watch)] = (outputs, mutations)
         return outputs, mutations
 
     def _affects(self, mistake_id: str, roots: frozenset[str]) -> bool:
@@ -159,6 +163,15 @@ class AssignmentGrader:
             self._reach[key] = affects(self._reference_graph, self.catalogue[mistake_id].source, set(roots))
         return self._reach[key]
 
+    def _encoded(self, case: PreparedCase) -> dict:
+        """The probe as the child receives it; a public case's is the same for everyone, encoded once."""
+        inputs = self.assignment.check_mutation  # the run sends back what it left in its inputs
+        if not case.spec.public:
+            return _encoded_probe(case.probe, inputs)
+        if case.spec.name not in self._public_encoded:
+            self._public_encoded[case.spec.name] = _encoded_probe(case.probe, inputs)
+        return self._public_encoded[case.spec.name]
+
     # -- grading -----------------------------------------------------------------------------
     def digest(self, raw: bytes) -> str:
         """Identifies a grading: the same file, settings and course files give the same result."""
@@ -166,22 +179,35 @@ class AssignmentGrader:
             h = hashlib.sha256()
             for part in (__version__, self.assignment.slug, hashlib.sha256(self.secret.encode()).hexdigest()):
                 h.update(part.encode() + b"\x00")
-            paths = sorted(self.assignment.folder.glob("*")) + [self.assignment.solution_path]
-            for path in paths + sorted(self.assignment.mistakes_dir.glob("*.py")):
-                if path.is_file():
-                    h.update(path.read_bytes())
+            self._hash_course_files(h)
             self._course_digest = h.hexdigest()
         return hashlib.sha256(self._course_digest.encode() + b"\x00" + raw).hexdigest()
 
+    def files_digest(self) -> str:
+        """Identifies the course files this grader reads (manifest, cases, reference, mistakes) alone."""
+        h = hashlib.sha256(self.assignment.slug.encode() + b"\x00")
+        self._hash_course_files(h)
+        return h.hexdigest()
+
+    def _hash_course_files(self, h: Any) -> None:
+        paths = sorted(self.assignment.folder.glob("*")) + [self.assignment.solution_path]
+        for path in paths + sorted(self.assignment.mistakes_dir.glob("*.py")):
+            if path.is_file():
+                h.update(path.read_bytes())
+
     def grade(self, sandbox: Sandbox, student: str, source: str, filename: str, *, public_only: bool = False) -> AssignmentResult:
         """Grade ``source`` (already read and syntax-checked) for ``student``."""
-        cases = self.prepare(student, public_only=public_only)
+        slug = self.assignment.slug
+        with stages.timed(student, slug, "reference"):
+            cases = self.prepare(student, public_only=public_only)
         limits = self.assignment.limits
-        child_cases = [ChildCase(c.spec.name, _encoded_probe(c.probe, self.assignment.check_mutation), c.spec.time_seconds)
-                       for c in cases]
-        outcomes = sandbox.run(source, filename, self.assignment.module, child_cases,
-                               {"memory_mb": limits.memory_mb, "file_size_mb": limits.file_size_mb, "processes": limits.processes})
-        evaluated = [self.evaluate(case, outcome) for case, outcome in zip(cases, outcomes)]
+        with stages.timed(student, slug, "sandbox"):
+            child_cases = [ChildCase(c.spec.name, self._encoded(c), c.spec.time_seconds) for c in cases]
+            outcomes = sandbox.run(source, filename, self.assignment.module, child_cases,
+                                   {"memory_mb": limits.memory_mb, "file_size_mb": limits.file_size_mb, "processes": limits.processes})
+        stages.add(student, slug, "student code", sum(o.seconds for o in outcomes))
+        with stages.timed(student, slug, "comparison"):
+            evaluated = [self.evaluate(case, outcome, student) for case, outcome in zip(cases, outcomes)]
         passed = [case for case, (result, _) in zip(cases, evaluated) if result.status == "passed"]
         passed_runs: dict[str, dict[str, Any]] = {}  # the catalogue's outputs on passed cases, run once
 
@@ -190,13 +216,14 @@ class AssignmentGrader:
             count = 0
             for case in passed:
                 if case.spec.name not in passed_runs:
-                    passed_runs[case.spec.name] = self.mistake_runs(case)[0]
+                    passed_runs[case.spec.name] = self.mistake_runs(case, watch=False)[0]
                 outputs = passed_runs[case.spec.name]
-                if mistake_id in outputs and not compare(outputs[mistake_id], case.expected, case.spec.tolerance).passed:
+                if mistake_id in outputs and not matches(outputs[mistake_id], case.expected, case.spec.tolerance):
                     count += 1
             return count
 
-        chosen = prefer_consistent([candidates for _, candidates in evaluated], contradictions)
+        with stages.timed(student, slug, "diagnosis"):
+            chosen = prefer_consistent([candidates for _, candidates in evaluated], contradictions)
         results = tuple(
             replace(result, diagnosis=d.id, hint=d.sentence, diagnosis_name=d.name) if d is not None else result
             for (result, _), d in zip(evaluated, chosen)
@@ -223,7 +250,7 @@ class AssignmentGrader:
         result = self.grade(sandbox, student, source.text, source.filename, public_only=public_only)
         return replace(result, submission=submitted.label, skipped=source.skipped, digest=digest)
 
-    def evaluate(self, case: PreparedCase, outcome: Outcome) -> tuple[CaseResult, list[Diagnosis]]:
+    def evaluate(self, case: PreparedCase, outcome: Outcome, student: str = "") -> tuple[CaseResult, list[Diagnosis]]:
         """Score one case from what the child returned; also the candidate diagnoses of a wrong answer."""
         spec = case.spec
 
@@ -242,7 +269,8 @@ class AssignmentGrader:
         if mutations:  # decided here, from the values the run left in its inputs
             m = mutations[0]
             where = "" if m.get("where", "").startswith("the ") else f" at {m['where']}"
-            _, mutated = self.mistake_runs(case)
+            with stages.timed(student, self.assignment.slug, "diagnosis"):
+                _, mutated = self.mistake_runs(case)
             diagnoses = [mistake_diagnosis(self.catalogue[mid], "Your code modifies its input like this mistake")
                          for mid, pairs in mutated.items()
                          if mid in self.catalogue and (m["function"], m["argument"]) in {tuple(p) for p in pairs}]
@@ -276,7 +304,9 @@ class AssignmentGrader:
         if against_reference is None:
             against_reference = compare(outcome.value, case.expected, spec.tolerance)
         if not against_reference.passed and self.diagnosing:  # wrong, not just a failed property
-            diagnoses = diagnose(outcome.value, case.expected, spec.tolerance, self.mistake_runs(case)[0], self.catalogue)
+            with stages.timed(student, self.assignment.slug, "diagnosis"):
+                diagnoses = diagnose(outcome.value, case.expected, spec.tolerance, self.mistake_runs(case, watch=False)[0],
+                                     self.catalogue)
         return result(status_for(fraction), fraction, worst.message, details, diagnoses)
 
 

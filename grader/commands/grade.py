@@ -9,6 +9,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from grader import stages
 from grader.cases import DEFAULT_SECRET, check_secret
 from grader.batch import Job, Settings, run_jobs
 from grader.errors import UsageError
@@ -18,6 +19,7 @@ from grader.reports.html import student_page, summary_page
 from grader.reports.summary import isolation_of, summarise, summary_text
 from grader.sanitise import shown_name
 from grader.scoring import AssignmentResult
+from grader.shards import MANIFEST, Shard, course_digest, manifest, write_manifest
 from grader.spec import Course
 from grader.submissions import discover
 
@@ -57,12 +59,13 @@ def _safe_name(student: str) -> str:
 
 def grade(course: Course, submissions: Path, out: Path, slugs: list[str] | None = None, *, jobs: int | None = None,
           secret: str = DEFAULT_SECRET, fresh: bool = False, isolation: str = "auto", progress: bool | None = None,
-          also_hide: tuple[str, ...] = ()) -> GradeRun:
+          also_hide: tuple[str, ...] = (), shard: Shard | None = None) -> GradeRun:
     """Grade every student under ``submissions`` on ``slugs`` (default: all assignments).
 
     Each student's JSON and HTML are written as soon as they are graded; a later run keeps the
     results whose file, course files and secret are unchanged (unless ``fresh``), so an
-    interrupted batch picks up where it stopped.
+    interrupted batch picks up where it stopped. With ``shard`` only that share of the students
+    is graded, and ``shard.json`` records how, for `grader merge`.
     """
     chosen = slugs or course.slugs()
     graders = {slug: AssignmentGrader.with_solutions(course.assignment(slug), secret) for slug in chosen}
@@ -70,6 +73,8 @@ def grade(course: Course, submissions: Path, out: Path, slugs: list[str] | None 
     students = discover(submissions, modules, loose_module=next(iter(modules)) if len(modules) == 1 else None)
     students = [s for s in students if (submissions / s.student).resolve() != out.resolve()]  # --out inside it
     students = [replace(s, student=shown_name(s.student)) for s in students]  # ids are shown and stored: escaped
+    if shard is not None:
+        students = [s for s in students if shard.holds(s.student)]
     out.mkdir(parents=True, exist_ok=True)
     run = GradeRun(out)
     kept: dict[str, dict[str, AssignmentResult]] = {}
@@ -96,15 +101,27 @@ def grade(course: Course, submissions: Path, out: Path, slugs: list[str] | None 
     for student, results in run_jobs(todo, settings, jobs or os.cpu_count() or 1, graders):
         by_slug = {**kept[student], **{r.slug: r for r in results}}
         run.rows[student] = [by_slug[slug] for slug in chosen]
-        _write_student(out, student, run.rows[student], isolation_of(run.rows[student]))
+        with stages.timed(student, "", "reports"):
+            _write_student(out, student, run.rows[student], isolation_of(run.rows[student]))
         bar.update(1)
     bar.close()
-    run.isolation = isolation_of([r for rows in run.rows.values() for r in rows])
-    atomic_write(out / "gradebook.csv", gradebook_csv(run.rows, chosen))
-    run.summary = summarise(run.rows, chosen, run.isolation)
-    atomic_write(out / "summary.json", json.dumps(run.summary, indent=1) + "\n")
-    atomic_write(out / "summary.html", summary_page(run.summary))
+    run.isolation, run.summary = write_class(out, run.rows, chosen)
+    if shard is not None:
+        write_manifest(out, manifest(shard, chosen, course_digest(graders.values()), secret,
+                                     {student: _safe_name(student) for student in run.rows}))
+    else:  # a whole class graded into a former shard's folder is no longer that shard
+        (out / MANIFEST).unlink(missing_ok=True)
     return run
+
+
+def write_class(out: Path, rows: dict[str, list[AssignmentResult]], chosen: list[str]) -> tuple[str, dict]:
+    """The gradebook and the class summary of ``rows``; returns the isolation level and the summary."""
+    isolation = isolation_of([r for results in rows.values() for r in results])
+    atomic_write(out / "gradebook.csv", gradebook_csv(rows, chosen))
+    summary = summarise(rows, chosen, isolation)
+    atomic_write(out / "summary.json", json.dumps(summary, indent=1) + "\n")
+    atomic_write(out / "summary.html", summary_page(summary))
+    return isolation, summary
 
 
 def _matching(saved: list[AssignmentResult] | None, slug: str, g: AssignmentGrader, submitted) -> AssignmentResult | None:

@@ -393,3 +393,53 @@ def test_a_gradient_check_on_float32_values_blames_precision_not_the_backward_pa
     analytic = numeric.astype(np.float32).astype(np.float64) * (1 + 3e-5)
     verdict = gradient_check(analytic.astype(np.float32).astype(np.float64), numeric)
     assert not verdict.passed and "float32 precision" in verdict.message
+
+
+def test_whole_structure_and_quick_comparisons_decide_exactly_as_the_step_by_step_walk():
+    """The all-leaves-at-once check and matches() skip work, never change a verdict.
+
+    Random near misses, NaN, inf, huge values, several dtypes, exact tolerances, nested lists,
+    tuples and dicts with numbers, strings and None beside the arrays.
+    """
+    from grader.checks.values import _compare
+
+    rng = np.random.default_rng(7)
+    specials = [np.nan, np.inf, -np.inf, 0.0, -0.0, 1e300]
+    for trial in range(600):
+        e = rng.standard_normal(rng.integers(1, 6, size=rng.integers(0, 3))) * 10.0 ** rng.integers(-9, 9)
+        if rng.random() < 0.3:
+            e = e.astype(rng.choice([np.int64, np.float32, np.bool_]))
+        g = e.copy()
+        kind = trial % 5
+        if kind == 1 and g.size:
+            with np.errstate(over="ignore"):
+                g.flat[rng.integers(g.size)] = rng.choice(specials) if g.dtype.kind == "f" else 1
+        elif kind == 2 and g.dtype.kind == "f":
+            g = g * (1 + rng.choice([1e-7, 1e-5, -1e-6]))
+        elif kind == 3:
+            g = g.astype(np.float32) if g.dtype.kind != "f" or g.dtype.itemsize == 8 else g.astype(np.float64)
+        if rng.random() < 0.2 and e.dtype.kind == "f" and e.size:
+            with np.errstate(over="ignore"):
+                e.flat[0] = rng.choice(specials)
+        x = float(rng.standard_normal())
+        y = x if trial % 3 else x * (1 + 1e-5)
+        tol = Tolerance(exact=bool(rng.random() < 0.2))
+        shapes = [(g, e), ([g, (x, g), None], [e, (y, e), None]), ({"a": g, "b": [3, "s"]}, {"a": e, "b": [3, "s"]}),
+                  ([e, g, e * 2], [e, e, e * 2]), ((y, 7), (x, 7)),
+                  ([x, 2.0, -3.5, 1e9 * y, 0.0, x], [y, 2.0, -3.5, 1e9 * x, 0.0, y]),
+                  ([1, 2, 3, 4, 5, trial], [1, 2, 3, 4, 5, trial + (trial % 2)]), ([1, 2, 3, 4, 5.0], [1, 2, 3, 4, 5]),
+                  ([x, x, x, x, float(rng.choice(specials))], [x, x, x, x, float(rng.choice(specials))])]
+        for got, expected in shapes:
+            walked = _compare(got, expected, tol, "output", False)
+            whole = compare(got, expected, tol)
+            assert (whole.passed, whole.fraction, whole.message) == (walked.passed, walked.fraction, walked.message)
+            assert compare(got, expected, tol, quick=True).passed == walked.passed == matches(got, expected, tol)
+
+
+def test_a_long_list_of_small_arrays_is_compared_at_once_and_still_names_the_first_bad_one():
+    expected = [np.full((2, 2), float(i)) for i in range(300)]
+    got = [a.copy() for a in expected]
+    assert compare(got, expected).passed
+    got[217] = got[217] + 1.0
+    verdict = compare(got, expected)
+    assert not verdict.passed and verdict.message.startswith("output[217]: 4 of 4 values wrong")

@@ -1,0 +1,22 @@
+"""`grader export TARGET`: hand the course or its grades to another platform; one function per target."""
+from __future__ import annotations
+
+import argparse
+
+
+def _gradescope(args: argparse.Namespace) -> str:
+    from grader.commands.grade import load_secret
+    from grader.packaging import gradescope
+    from grader.spec import find_course
+
+    secret, warning = load_secret(args.secret_file)
+    out = gradescope.export(find_course(args.course), args.out, args.slugs, secret=secret, isolation=args.isolation)
+    return "\n".join(([f"warning: {warning}"] if warning else []) + [f"wrote {out}: upload it as the Gradescope autograder"])
+
+
+TARGETS = {"gradescope": _gradescope}  # target -> function(parsed arguments) -> what to print
+
+
+def export(args: argparse.Namespace) -> str:
+    """Run the export ``args.target``."""
+    return TARGETS[args.target](args)
