@@ -14,6 +14,7 @@ from grader import __version__
 from grader.cases import DEFAULT_SECRET, Probe, case_rng, execute
 from grader.checks import Verdict, compare, show
 from grader.diagnosis import Diagnosis, Mistake, affects, call_graph, diagnose, load_catalogue, mistake_diagnosis, prefer_consistent
+from grader.diagnose.localise import explain
 from grader.errors import SpecError, SubmissionError
 from grader.sandbox import ChildCase, Outcome, Sandbox
 from grader.sandbox.channel import copy_plain, encode
@@ -198,6 +199,7 @@ class AssignmentGrader:
             replace(result, diagnosis=d.id, hint=d.sentence, diagnosis_name=d.name) if d is not None else result
             for (result, _), d in zip(evaluated, chosen)
         )
+        results = explain(self, sandbox, source, filename, cases, outcomes, results)
         return AssignmentResult(student, self.assignment.slug, self.assignment.title, results,
                                 sum(c.spec.points for c in cases), isolation=sandbox.level)
 
@@ -267,7 +269,8 @@ class AssignmentGrader:
         if against_reference is None:
             against_reference = compare(outcome.value, case.expected, spec.tolerance)
         if not against_reference.passed:  # wrong, not just a failed property
-            diagnoses = diagnose(outcome.value, case.expected, spec.tolerance, self.mistake_runs(case)[0], self.catalogue)
+            diagnoses = diagnose(outcome.value, case.expected, spec.tolerance, self.mistake_runs(case)[0], self.catalogue,
+                                 self.assignment.factor_meanings)
         return result(status_for(fraction), fraction, worst.message, details, diagnoses)
 
 

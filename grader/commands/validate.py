@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from tqdm import tqdm
 
+from grader.diagnose import leave_one_out
 from grader.diagnosis import Mistake
 from grader.commands.build import generated_files
 from grader.fixtures import fixtures_differ
@@ -37,6 +38,7 @@ class Validation:
     coverage: list[MistakeCoverage] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)
     isolation: str = ""
+    leave_one_out: list = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -83,6 +85,7 @@ def _validate_assignment(course: Course, slug: str, sandbox: Sandbox, report: Va
             report.problems.append(f"{slug}: the stub did not fail cleanly on {', '.join(odd)}")
     if not grader.catalogue:
         report.problems.append(f"{slug}: no catalogued mistakes in {assignment.mistakes_dir}")
+    report.leave_one_out.extend(leave_one_out.check(grader, report.problems))
     for mistake in grader.catalogue.values():
         coverage = _grade_mistake(grader, sandbox, reference, mistake)
         report.coverage.append(coverage)
@@ -137,6 +140,7 @@ def render(report: Validation) -> str:
         lines.append("")
         lines.append(f"mistakes caught: {caught_all}/{len(report.coverage)}; diagnosed by name: "
                      f"{sum(c.diagnosed for c in report.coverage)}/{len(report.coverage)} ({report.diagnosed_rate:.0%})")
+    lines.extend(["", *leave_one_out.summary(report.leave_one_out)] if report.leave_one_out else [])
     lines.append("")
     if report.problems:
         lines.append(f"FAILED: {len(report.problems)} problem(s)")
