@@ -24,14 +24,14 @@ import numpy as np
 
 from grader.cases import Probe, execute
 from grader.checks import compare
-from grader.diagnose.rules import IN_PLACE, differing
+from grader.diagnose.rules import IN_PLACE, Context, differing, update_direction
 from grader.diagnosis import call_graph, reachable
 from grader.sandbox import ChildCase
 from grader.sandbox.channel import copy_plain, encode
 from grader.spec import import_file
 
-MAX_CALLS = 60  # building-block calls recorded per case (a long training run is cut here)
-MAX_RUNS = 300  # building-block calls run in the sandbox per grading (a slow submission must not hold the batch)
+MAX_CALLS = 200  # building-block calls recorded per case (a long training run is cut here)
+MAX_RUNS = 400  # building-block calls run in the sandbox per grading (a slow submission must not hold the batch)
 CONSISTENT = "Consistent with this mistake"
 EXACT = "Your output is exactly what this mistake gives"
 
@@ -256,6 +256,10 @@ def explain(grader, sandbox, source: str, filename: str, cases: list, outcomes: 
             continue
         if outcome.mutations and grader.assignment.check_mutation and not result.diagnosis:
             result = replace(result, diagnosis=IN_PLACE.id, diagnosis_name=IN_PLACE.name, hint=f"{IN_PLACE.name}. {IN_PLACE.hint}")
+        if outcome.status == "ok" and not result.diagnosis and result.status in ("failed", "partial"):
+            found = update_direction(outcome.value, case.expected, case.probe.args, Context(case.spec.tolerance))
+            if found is not None:
+                result = replace(result, diagnosis=found.id, diagnosis_name=found.name, hint=f"{found.name}. {found.hint}")
         details = list(result.details)
         if case.spec.description and not any(d.startswith("case: ") for d in details):
             details.insert(0, f"case: {case.spec.description}")

@@ -360,7 +360,7 @@ def off_by_one(g, e, ctx: Context) -> Finding | None:
     if wrong.size < 2 or not (np.all(wrong == 1) or np.all(wrong == -1)):
         return None  # one wrong number could be off by one by chance
     more = wrong[0] > 0
-    return Finding("off_by_one", f"Sizes or counts one {'too large' if more else 'too small'}",
+    return Finding("off_by_one", "update_sign", f"Sizes or counts one {'too large' if more else 'too small'}",
                    "An off-by-one in a size formula or a count: floor versus ceil, the +1 of (n + 2p - k) // s + 1, "
                    "or a loop bound.")
 
@@ -455,6 +455,34 @@ def precision(g, e, ctx: Context) -> Finding | None:
                    "(a float32 array or constant, a rounded constant, or a one-sided difference).")
 
 
+def update_direction(got: Any, expected: Any, inputs: tuple, ctx: Context) -> Finding | None:
+    """For an output that updates one of the inputs (new parameters): the change made has the wrong sign.
+
+    Compares the changes ``got - x`` and ``expected - x`` for an input ``x`` of the output's structure.
+    """
+    for x in inputs:
+        pairs_g = list(leaves(got, x))
+        pairs_e = list(leaves(expected, x))
+        if not pairs_e or len(pairs_g) != len(pairs_e):
+            continue
+        dg, de = [], []
+        for (_, g, xg), (_, e, xe) in zip(pairs_g, pairs_e):
+            ga, ea, xa = _array(g), _array(e), _array(xe)
+            if ga is None or ea is None or xa is None or not (ga.shape == ea.shape == xa.shape):
+                break
+            dg.append((ga - xa).ravel())
+            de.append((ea - xa).ravel())
+        else:
+            if not dg:
+                continue
+            change_g, change_e = np.concatenate(dg), np.concatenate(de)
+            if np.count_nonzero(np.abs(change_e) > 1e-12) >= 2 and _close(change_g, -change_e, ctx.tol):
+                return Finding("update_sign", "The update goes the wrong way: the change from the input has the opposite sign",
+                               "Gradient descent moves against the gradient: new = old - lr * gradient (and the error "
+                               "term's sign must match the lecture's).")
+    return None
+
+
 IN_PLACE = Finding("in_place", "Modifies its input in place",
                    "Work on a copy: an in-place operation (x *= ..., x -= ..., out=x, a slice assignment, pop) changes "
                    "the caller's array, and a caller that reuses it then computes with wrong numbers.")
@@ -466,6 +494,8 @@ def two_calls(g, e, ctx: Context) -> Finding | None:
         return None
     if not matches(e[1], e[0], ctx.tol) or matches(g[1], g[0], ctx.tol):
         return None
+    if not (isinstance(e[0], (list, tuple, dict)) or matches(g[0], e[0], ctx.tol)):
+        return None  # two equal arrays in an output may be a coincidence; two whole call results are a repeat
     return Finding("state_between_calls", "A second identical call gives another result",
                    "Your function keeps state between calls (a module-level variable, a mutable default argument, "
                    "or a modified input): each call must depend only on its arguments.")
@@ -475,7 +505,7 @@ LEAF_RULES: tuple[Callable, ...] = (input_check, floating_error, overflow, clipp
                                     time_shift, permutation, wrong_axis, same_mask, other_mask, border, factor, offset, precision)
 RULE_IDS = ("nan", "float32", "transposed", "history_short", "shape_off_by_one", "time_shift", "permutation",
             "wrong_axis", "same_mask", "border", "factor_2", "factor_half", "factor_m", "factor_other", "sign",
-            "precision", "state_between_calls", "offset", "labels_01", "sign_zero", "relabelled", "in_place", "check_missing", "clipped", "padding_size", "other_mask", "off_by_one",
+            "precision", "state_between_calls", "offset", "labels_01", "sign_zero", "relabelled", "in_place", "check_missing", "clipped", "padding_size", "other_mask", "off_by_one", "update_sign",
             "check_too_strict")
 
 

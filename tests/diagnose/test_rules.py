@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from grader.checks import Tolerance
-from grader.diagnose.rules import Context, differing, structural
+from grader.diagnose.rules import Context, differing, structural, update_direction
 
 RNG = np.random.default_rng(11)
 CTX = Context(Tolerance())
@@ -65,7 +65,7 @@ CASES = {
     "float32": (SMALL.astype(np.float32), SMALL, CTX),
     "nan": (np.where(SMALL > 2.5, np.inf, SMALL), SMALL, CTX),
     "same_mask": (SAME_MASK, MASKED_EXPECTED, CTX),
-    "state_between_calls": ((SMALL.copy(), SMALL + 1.0), (SMALL, SMALL.copy()), CTX),
+    "state_between_calls": (((SMALL, 1.5), (SMALL + 1.0, 2.5)), ((SMALL, 1.5), (SMALL.copy(), 1.5)), CTX),
     "history_short": (HISTORY[:-1].copy(), HISTORY, CTX),
     "offset": (BIASED, IMAGE, CTX),
     "labels_01": ((LABELS + 1) / 2, LABELS, CTX),
@@ -101,8 +101,8 @@ def test_each_rule_is_silent_on_an_unrelated_wrong_answer(rule):
     if isinstance(expected, dict):  # another error raised where one is due, or another wrong result where none is
         unrelated = {k: "TypeError" if v == "ValueError" else "accepted, but another value" for k, v in expected.items()}
     elif isinstance(expected, tuple):  # two calls, both wrong the same way: no state is kept
-        noise = RNG.standard_normal(expected[0].shape)
-        unrelated = tuple(e + noise for e in expected)
+        noise = RNG.standard_normal(expected[0][0].shape)
+        unrelated = tuple((e[0] + noise, e[1] + 1.0) for e in expected)
     else:
         unrelated = expected + RNG.standard_normal(expected.shape)
     assert rule_id(unrelated, expected, ctx) is None
@@ -136,3 +136,14 @@ def test_every_differing_component_is_listed():
     expected = {"dW": SMALL, "db": SMALL[:, :1], "loss": 1.5}
     got = {"dW": SMALL * 2, "db": SMALL[:, :1].copy(), "loss": 2.5}
     assert [p for p, _, _ in differing(got, expected, Tolerance())] == ["['dW']", "['loss']"]
+
+
+def test_an_update_that_goes_the_wrong_way_is_named_from_the_change_to_the_input():
+    params = {"W": SMALL, "b": SMALL[:, :1]}
+    grads = {"W": SMALL * 0.3 - 1.0, "b": SMALL[:, :1] + 2.0}
+    right = {k: params[k] - 0.5 * grads[k] for k in params}
+    ascent = {k: params[k] + 0.5 * grads[k] for k in params}
+    assert update_direction(ascent, right, (params, grads, 0.5), CTX).id == "update_sign"
+    assert update_direction(right, right, (params, grads, 0.5), CTX) is None
+    unrelated = {k: params[k] - 0.7 * grads[k] for k in params}
+    assert update_direction(unrelated, right, (params, grads, 0.5), CTX) is None
