@@ -269,7 +269,8 @@ def explain(grader, sandbox, source: str, filename: str, cases: list, outcomes: 
                 details.append(f"wrong components: {', '.join(parts[:12])}" + (f" (+{len(parts) - 12})" if len(parts) > 12 else ""))
         where = located.get(case.spec.name)
         if where is None:  # a case of one function names it; a composite case that could not be localised names none
-            own = "" if case.spec.name in located or building_blocks(grader, case.probe) else ", ".join(sorted(case.probe.entry_points()))
+            composite = grader.reference is None or case.spec.name in located or building_blocks(grader, case.probe)
+            own = "" if composite else ", ".join(sorted(case.probe.entry_points()))  # without solutions: unknown
             out.append(replace(result, details=tuple(details), located=own))
             continue
         hint, lead, named, name = result.hint, where.sentence, result.diagnosis, result.diagnosis_name
