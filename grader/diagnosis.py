@@ -4,11 +4,11 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
-import numpy as np
 
 from grader.checks import Tolerance, matches
+from grader.diagnose.rules import Context, structural
 from grader.errors import SpecError
 
 
@@ -148,84 +148,17 @@ def prefer_consistent(per_case: list[list[Diagnosis]], contradictions: Callable[
     return chosen
 
 
-def _leaf_pairs(got: Any, expected: Any) -> Iterator[tuple[Any, Any]]:
-    if isinstance(expected, dict) and isinstance(got, dict):
-        for key in expected:
-            if key in got:
-                yield from _leaf_pairs(got[key], expected[key])
-    elif isinstance(expected, (list, tuple)) and isinstance(got, (list, tuple)) and len(got) == len(expected):
-        for g, e in zip(got, expected):
-            yield from _leaf_pairs(g, e)
-    else:
-        yield got, expected
+def numeric_signature(got: Any, expected: Any, tol: Tolerance, factor_meanings: dict | None = None) -> Diagnosis | None:
+    """A structural rule that recognises the wrong output (x2, x-1, transposed, shifted, ...); see grader.diagnose.rules."""
+    found = structural(got, expected, Context(tol, factor_meanings or {}))
+    return None if found is None else Diagnosis(found.id, found.name, found.hint)
 
 
-def _as_float_array(value: Any) -> np.ndarray | None:
-    if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
-        return value.astype(np.float64)
-    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)):
-        return np.asarray(float(value))
-    return None
-
-
-SIGNATURES = {
-    "factor_2": ("Exactly twice the expected value", "Did you drop the 1/2 of the squared error (its derivative is (y_hat - y), not 2 (y_hat - y)), or count something twice?"),
-    "factor_half": ("Exactly half the expected value", "Something is divided by 2 once too often, or a factor of 2 from a derivative is missing."),
-    "sign": ("The expected value with the opposite sign", "Check the sign: the gradient of the error, (y_hat - y) versus (y - y_hat), and whether the update adds or subtracts."),
-    "factor_m": ("Off by a constant factor of {k:g}", "A constant factor equal to a size of the input (often the batch size m): sum versus mean over the instances? Divide by m exactly once."),
-    "transposed": ("The expected array, transposed", "Instances are columns here and W is (n_prev, n): check which of W and W.T (and which axis) you use."),
-    "float32": ("Right values in float32", "Your result is float32: keep float64 throughout (no astype(np.float32) or float32 literals)."),
-    "nan": ("NaN or inf where the expected value is finite", "An exponential overflowed: subtract the maximum before exp in softmax (and use a stable sigmoid/log-sum-exp) so large inputs stay finite."),
-}
-
-
-def numeric_signature(got: Any, expected: Any, tol: Tolerance) -> Diagnosis | None:
-    """Recognise common wrong-but-related outputs: x2, x1/2, x-1, xk, transposed, float32, NaN."""
-    for g, e in _leaf_pairs(got, expected):
-        if matches(g, e, tol):
-            continue
-        if isinstance(g, np.ndarray) and isinstance(e, np.ndarray):
-            if g.dtype == np.float32 and e.dtype == np.float64 and g.shape == e.shape and np.allclose(g, e, rtol=1e-4, atol=1e-6):
-                return _signature("float32")
-            if g.ndim == 2 and g.shape == e.shape[::-1] and g.shape != e.shape and np.allclose(g.T, e, rtol=tol.rtol * 10, atol=1e-9):
-                return _signature("transposed")
-        ga, ea = _as_float_array(g), _as_float_array(e)
-        if ga is None or ea is None or ga.shape != ea.shape:
-            return None
-        if np.any(~np.isfinite(ga) & np.isfinite(ea)):
-            return _signature("nan")
-        mask = np.isfinite(ea) & (np.abs(ea) > 1e-9)
-        if not np.any(mask):
-            return None
-        ratios = ga[mask] / ea[mask]
-        k = float(np.median(ratios))
-        if not np.allclose(ratios, k, rtol=1e-6, atol=1e-9) or np.isclose(k, 1.0):
-            return None
-        if not np.allclose(ga[np.isfinite(ea) & ~mask], 0.0, rtol=0.0, atol=1e-9 * max(1.0, abs(k))):
-            return None  # k x 0 is 0: a value where 0 is expected is not "the same off by k"
-        if np.isclose(k, 2.0):
-            return _signature("factor_2")
-        if np.isclose(k, 0.5):
-            return _signature("factor_half")
-        if np.isclose(k, -1.0):
-            return _signature("sign")
-        for factor in (k, 1.0 / k if k else 0.0):
-            if abs(factor) >= 2 and np.isclose(factor, round(factor)):
-                name, hint = SIGNATURES["factor_m"]
-                return Diagnosis("factor_m", name.format(k=k), hint)
-        return None
-    return None
-
-
-def _signature(key: str) -> Diagnosis:
-    name, hint = SIGNATURES[key]
-    return Diagnosis(key, name, hint)
-
-
-def diagnose(got: Any, expected: Any, tol: Tolerance, outputs: dict[str, Any], catalogue: dict[str, Mistake]) -> list[Diagnosis]:
-    """Candidate diagnoses: the catalogued mistakes reproduced, else a numeric signature, else none."""
+def diagnose(got: Any, expected: Any, tol: Tolerance, outputs: dict[str, Any], catalogue: dict[str, Mistake],
+             factor_meanings: dict | None = None) -> list[Diagnosis]:
+    """Candidate diagnoses: the catalogued mistakes reproduced, else a structural rule, else none."""
     found = matching_mistakes(got, expected, outputs, catalogue, tol)
     if found:
         return found
-    signature = numeric_signature(got, expected, tol)
+    signature = numeric_signature(got, expected, tol, factor_meanings)
     return [signature] if signature else []

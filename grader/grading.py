@@ -15,6 +15,7 @@ from grader.cases import DEFAULT_SECRET, Probe, case_rng, execute
 from grader.checks import Verdict, compare, matches, show
 from grader.checks.mutation import mutations_found
 from grader.diagnosis import Diagnosis, Mistake, affects, call_graph, diagnose, load_catalogue, mistake_diagnosis, prefer_consistent
+from grader.diagnose.localise import explain
 from grader.errors import SpecError, SubmissionError
 from grader.sandbox import ChildCase, Outcome, Sandbox
 from grader.sandbox.channel import copy_plain, encode
@@ -228,6 +229,8 @@ class AssignmentGrader:
             replace(result, diagnosis=d.id, hint=d.sentence, diagnosis_name=d.name) if d is not None else result
             for (result, _), d in zip(evaluated, chosen)
         )
+        if self.diagnosing:
+            results = explain(self, sandbox, source, filename, cases, outcomes, results)
         results = settle(results, {c.spec.name: c.probe.entry_points() for c in cases},
                          {c.spec.name for c in cases if c.spec.kind == "validation"})
         return AssignmentResult(student, self.assignment.slug, self.assignment.title, results,
@@ -306,7 +309,7 @@ class AssignmentGrader:
         if not against_reference.passed and self.diagnosing:  # wrong, not just a failed property
             with stages.timed(student, self.assignment.slug, "diagnosis"):
                 diagnoses = diagnose(outcome.value, case.expected, spec.tolerance, self.mistake_runs(case, watch=False)[0],
-                                     self.catalogue)
+                                     self.catalogue, self.assignment.factor_meanings)
         return result(status_for(fraction), fraction, worst.message, details, diagnoses)
 
 

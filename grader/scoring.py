@@ -35,6 +35,7 @@ class CaseResult:
     hint: str = ""  # the full sentence the student reads
     diagnosis_name: str = ""  # the misconception's short name (for class summaries)
     seconds: float = 0.0
+    located: str = ""  # the student functions the feedback points at (localisation), comma-separated
 
     def to_json(self) -> dict:
         data = asdict(self)

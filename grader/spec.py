@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from types import ModuleType
@@ -76,6 +76,18 @@ PART = Mapping(
     "part",
 )
 
+_FACTOR = "means in this assignment, said to the student; empty: the factor is stated and no cause guessed"
+FACTOR_MEANINGS = Mapping(
+    {
+        "twice": Key(str, f"what an output exactly twice the expected {_FACTOR}", ""),
+        "half": Key(str, f"what an output exactly half the expected {_FACTOR}", ""),
+        "sign": Key(str, f"what an output with the opposite sign {_FACTOR}", ""),
+        "whole_number": Key(str, f"what an output off by a whole number k (or 1/k), e.g. m or T, {_FACTOR}", ""),
+        "other": Key(str, "what an output off by any other constant factor means (lr, 1/(1-p)); empty: such a factor is not named", ""),
+    },
+    "factor meanings",
+)
+
 MANIFEST = Mapping(
     {
         "schema_version": Key(int, f"manifest format version; this grader reads {SCHEMA_VERSION}"),
@@ -91,6 +103,7 @@ MANIFEST = Mapping(
                                "expected array) or 'full' (everything, e.g. once the deadline has passed)", "summary",
                                choices=("summary", "full")),
         "parts": Key(ListOf(PART, 1), "the graded parts, in handout order"),
+        "factor_meanings": Key(FACTOR_MEANINGS, "what a constant factor between a wrong output and the expected one means here", dict),
     },
     "manifest",
 )
@@ -184,6 +197,7 @@ class Assignment:
     check_mutation: bool
     parts: tuple[PartSpec, ...]
     hidden_feedback: str = "summary"
+    factor_meanings: dict = field(default_factory=dict)
 
     @property
     def cases(self) -> tuple[CaseSpec, ...]:
@@ -324,6 +338,7 @@ def _build(course: Course, folder: Path, data: dict[str, Any], validator: Valida
         course=course, slug=slug, folder=folder, title=data["title"], description=data["description"],
         module=module, solution=data["solution"] or module, limits=limits,
         check_mutation=data["check_mutation"], parts=tuple(parts), hidden_feedback=data["hidden_feedback"],
+        factor_meanings={k: v for k, v in data["factor_meanings"].items() if v},
     )
 
 

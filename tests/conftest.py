@@ -88,6 +88,7 @@ parts:
 TINY_MISTAKE = '''
 """Doubling forgotten."""
 MISTAKE = "Returns x instead of 2 x"
+RELATED = "factor_half"
 HINT = "Multiply by two."
 
 

@@ -49,7 +49,7 @@ def test_a_transposed_2d_array_is_recognised():
 
 def test_a_square_array_cannot_be_called_transposed():
     square = RNG.standard_normal((3, 3))
-    assert signature_id(square.T.copy(), square) is None
+    assert signature_id(square.T.copy(), square) != "transposed"  # only "the right values in another order"
 
 
 def test_a_float32_copy_is_recognised():

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from tqdm import tqdm
 
 from grader import audits
+from grader.diagnose import leave_one_out
 from grader.diagnosis import Mistake
 from grader.commands.build import generated_files
 from grader.fixtures import fixtures_differ
@@ -39,6 +40,7 @@ class Validation:
     checked: list[str] = field(default_factory=list)
     isolation: str = ""
     findings: list = field(default_factory=list)  # the audits' table (grader.audits.Finding)
+    leave_one_out: list = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -92,6 +94,7 @@ def _validate_assignment(course: Course, slug: str, sandbox: Sandbox, report: Va
             report.problems.append(f"{slug}: the stub did not fail cleanly on {', '.join(odd)}")
     if not grader.catalogue:
         report.problems.append(f"{slug}: no catalogued mistakes in {assignment.mistakes_dir}")
+    report.leave_one_out.extend(leave_one_out.check(grader, report.problems))
     for mistake in grader.catalogue.values():
         coverage = _grade_mistake(grader, sandbox, reference, mistake)
         report.coverage.append(coverage)
@@ -148,6 +151,7 @@ def render(report: Validation) -> str:
                      f"{sum(c.diagnosed for c in report.coverage)}/{len(report.coverage)} ({report.diagnosed_rate:.0%})")
     if report.findings:
         lines.extend(["", "audits (every point means what it says):", audits.render(report.findings)])
+    lines.extend(["", *leave_one_out.summary(report.leave_one_out)] if report.leave_one_out else [])
     lines.append("")
     if report.problems:
         lines.append(f"FAILED: {len(report.problems)} problem(s)")

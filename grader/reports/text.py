@@ -30,10 +30,10 @@ def case_table(result: AssignmentResult, *, verbose: bool = True) -> str:
         lines.extend(" " * len(head) + more for more in wrapped[1:])
         if verbose and case.status != "passed":
             pad = " " * (name_w + 2)
-            if case.hint and case.diagnosis in shown:
-                lines.append(pad + f"diagnosis: the same as above ({case.diagnosis.replace('_', ' ')})")
+            if case.hint and case.hint in shown:  # the same paragraph once per report
+                lines.append(pad + f"diagnosis: the same as above ({case.diagnosis.replace('_', ' ') or 'in ' + case.located})")
             elif case.hint:
-                shown.add(case.diagnosis)
+                shown.add(case.hint)
                 for i, part in enumerate(textwrap.wrap(f"diagnosis: {case.hint}", max(20, width - len(pad)))):
                     lines.append(pad + ("" if i == 0 else "  ") + part)
             for detail in case.details:

@@ -53,6 +53,16 @@ def test_check_needs_no_solutions_folder(capsys, tmp_path):
     assert "7/7" in out
 
 
+def test_check_of_a_wrong_answer_needs_no_solutions_folder(capsys, tmp_path):
+    course = tmp_path / "course"
+    shutil.copytree(REPO / "assignments" / "perceptron", course / "assignments" / "perceptron")
+    reference = (REPO / "solutions" / "perceptron.py").read_text()
+    wrong = write(tmp_path / "perceptron.py", reference.replace("np.where(z > 0, 1, -1)", "np.where(z >= 0, 1, -1)"))
+    code = main(["--course", str(course), "check", "perceptron", "--path", str(wrong)])
+    out, _ = capsys.readouterr()
+    assert code == 1 and "FAIL" in out and "Traceback" not in out
+
+
 def test_check_names_the_misconception_of_a_wrong_sign(capsys, tmp_path):
     reference = (REPO / "solutions" / "perceptron.py").read_text()
     wrong = write(tmp_path / "perceptron.py", reference.replace("np.where(z > 0, 1, -1)", "np.where(z >= 0, 1, -1)"))

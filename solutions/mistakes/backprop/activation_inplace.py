@@ -2,6 +2,7 @@
 import numpy as np
 
 MISTAKE = "activation_backward multiplies dA in place (dA *= g'(F)) and returns it, changing the caller's array"
+RELATED = "in_place"  # correct names for this mistake besides its own (leave-one-out measure)
 HINT = ("An operation like `dA *= ...` or `dA[mask] = 0` writes into the caller's array. Build a new array "
         "(dF = dA * ...) so that every input is left exactly as it was.")
 

@@ -2,6 +2,7 @@
 import numpy as np
 
 MISTAKE = "mlp_backward empties the cache (cache.pop()) while walking back through the layers"
+RELATED = "in_place"  # correct names for this mistake besides its own (leave-one-out measure)
 HINT = ("The cache belongs to the caller, who may need it again (e.g. a second backward pass). Read it "
         "by index or iterate over reversed(cache) instead of removing items from it.")
 

@@ -2,6 +2,7 @@
 import numpy as np
 
 MISTAKE = "db averaged over the instances instead of summed (the bias gradient is m times too small)"
+RELATED = "factor_m"  # correct names for this mistake besides its own (leave-one-out measure)
 HINT = ("The loss already carries the 1/m (it is in dY_hat). Every instance adds its own dF column to the "
         "gradient of the shared bias: sum dF over its columns, keeping shape (n, 1).")
 

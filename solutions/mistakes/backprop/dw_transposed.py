@@ -2,6 +2,7 @@
 import numpy as np
 
 MISTAKE = "dW computed as dF @ A_prev.T, shape (n, n_prev): the transpose of dE/dW for W of shape (n_prev, n)"
+RELATED = "transposed permutation"  # correct names for this mistake besides its own (leave-one-out measure)
 HINT = ("In this course F = W.T @ A_prev + b with W of shape (n_prev, n), so dW must have W's shape; "
         "write dW[i, j] as a sum over instances and read off which product that is.")
 

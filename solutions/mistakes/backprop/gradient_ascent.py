@@ -2,6 +2,7 @@
 import numpy as np
 
 MISTAKE = "gradient_descent_step adds lr * dP (gradient ascent) instead of subtracting it"
+RELATED = "update_sign"  # correct names for this mistake besides its own (leave-one-out measure)
 HINT = "The gradient points to where the loss increases; descent moves every parameter the opposite way."
 
 

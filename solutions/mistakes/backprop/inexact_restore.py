@@ -3,6 +3,7 @@ import numpy as np
 
 MISTAKE = ("numerical_gradient perturbs x in place and undoes it by arithmetic (+h, -2h, +h), "
            "which leaves rounding errors in x")
+RELATED = "in_place"  # correct names for this mistake besides its own (leave-one-out measure)
 HINT = ("In floating point x + h - 2h + h is not always x. Save the original value and put it back, or "
         "perturb a copy of x.")
 

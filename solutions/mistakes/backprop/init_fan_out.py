@@ -2,6 +2,7 @@
 import numpy as np
 
 MISTAKE = "init_params scales W{l} by 1 / sqrt(n_l) (fan-out) instead of 1 / sqrt(n_{l-1}) (fan-in)"
+RELATED = "factor_other"  # correct names for this mistake besides its own (leave-one-out measure)
 HINT = ("The scale keeps the variance of F = W.T @ A_prev near that of A_prev: F sums n_{l-1} terms, "
         "so divide by the square root of the number of INPUTS of the layer.")
 

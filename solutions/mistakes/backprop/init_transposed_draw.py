@@ -2,6 +2,7 @@
 import numpy as np
 
 MISTAKE = "init_params draws each W as an (n_l, n_{l-1}) array and transposes it: right shape, wrong numbers"
+RELATED = "permutation"  # correct names for this mistake besides its own (leave-one-out measure)
 HINT = ("Draw exactly rng.standard_normal((n_{l-1}, n_l)): a generator fills an array in row-major order, "
         "so the shape you ask for decides which number lands where.")
 

@@ -2,6 +2,7 @@
 import numpy as np
 
 MISTAKE = "train records the loss AFTER each gradient step instead of the loss before it"
+RELATED = "time_shift"  # correct names for this mistake besides its own (leave-one-out measure)
 HINT = ("losses[t] is the loss computed in the forward pass of epoch t, with the parameters before that "
         "epoch's step; losses[0] is the loss of the initial parameters.")
 

@@ -2,6 +2,7 @@
 import numpy as np
 
 MISTAKE = "dY_hat computed as (Y - Y_hat) / m: the derivative of the loss with its sign flipped"
+RELATED = "sign"  # correct names for this mistake besides its own (leave-one-out measure)
 HINT = ("Differentiate 1/2 (y_hat - y)^2 with respect to y_hat (not y): the result grows when y_hat "
         "is above the target.")
 

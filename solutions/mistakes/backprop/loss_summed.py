@@ -2,6 +2,7 @@
 import numpy as np
 
 MISTAKE = "The loss summed over the m instances instead of averaged (loss and dY_hat m times too large)"
+RELATED = "factor_m"  # correct names for this mistake besides its own (leave-one-out measure)
 HINT = "The loss is the MEAN over the m columns of the per-instance error: divide by m, and so does its gradient."
 
 

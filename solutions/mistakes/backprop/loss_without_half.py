@@ -2,6 +2,7 @@
 import numpy as np
 
 MISTAKE = "The 1/2 of the lecture's error 1/2 (y_hat - y)^2 dropped: the loss and its gradient are twice too large"
+RELATED = "factor_2"  # correct names for this mistake besides its own (leave-one-out measure)
 HINT = "The per-instance error is 1/2 (y_hat - y)^2, whose derivative is (y_hat - y) with no factor 2."
 
 

@@ -2,6 +2,7 @@
 import numpy as np
 
 MISTAKE = "Sigmoid computed as 1 / (1 + exp(-F)) for every F: exp overflows (a warning, inf) when F is very negative"
+RELATED = "nan"  # correct names for this mistake besides its own (leave-one-out measure)
 HINT = ("exp(-F) overflows for F below about -709. Evaluate the sigmoid with an exponential that never "
         "overflows, e.g. exp(-|F|), choosing the algebraically equal form for F >= 0 and for F < 0.")
 

@@ -1,5 +1,6 @@
 """rnn_loss clips its gradients at 5."""
 MISTAKE = "Gradients clipped inside rnn_loss: it must return the exact BPTT gradients (train clips them)"
+RELATED = "clipped"  # correct names for this mistake besides its own (leave-one-out measure)
 HINT = (
     "rnn_loss must return the true derivatives, however large; clipping belongs to training "
     "(Parts 5 and 9)."

@@ -1,5 +1,6 @@
 """A module-level hidden state carried from one rnn_loss call to the next."""
 MISTAKE = "Hidden state kept between calls: rnn_loss starts from the last call's final state instead of h0"
+RELATED = "train_carries_hidden state_between_calls"  # correct names for this mistake besides its own (leave-one-out measure)
 HINT = (
     "Each call must start from the h0 it is given and must not remember earlier calls: look "
     "for state stored outside the function."

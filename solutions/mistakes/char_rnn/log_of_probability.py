@@ -1,5 +1,6 @@
 """Loss computed as -log(y_hat[target]) from the softmax output."""
 MISTAKE = "Cross-entropy computed as -log of the softmax probability, which underflows to log(0) = -inf"
+RELATED = "nan"  # correct names for this mistake besides its own (leave-one-out measure)
 HINT = (
     "A probability like exp(-1000) is 0 in float64 and its log is -inf: compute the loss from"
     " the logits with a stable log-sum-exp (Part 5)."

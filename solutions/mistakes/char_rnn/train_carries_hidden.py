@@ -1,5 +1,6 @@
 """train passes each step's final hidden state as the next step's h0."""
 MISTAKE = "train carries the hidden state from one step to the next instead of restarting from h0 = 0"
+RELATED = "hidden_state_kept state_between_calls"  # correct names for this mistake besides its own (leave-one-out measure)
 HINT = (
     "Every training step reads the whole string from its start: check which initial hidden "
     "state each step uses (Part 9)."

@@ -1,5 +1,6 @@
 """Softmax without subtracting the maximum."""
 MISTAKE = "Unstable softmax: exp(z) is taken without subtracting the column maximum (overflow gives NaN)"
+RELATED = "nan"  # correct names for this mistake besides its own (leave-one-out measure)
 HINT = (
     "exp overflows for logits around 1000 and underflows around -1000; softmax does not "
     "change when a constant is subtracted from a column (Part 2)."

@@ -1,5 +1,6 @@
 """Bias forgotten."""
 MISTAKE = "Bias forgotten: Z is the cross-correlation without + b[f]"
+RELATED = "offset"  # correct names for this mistake besides its own (leave-one-out measure)
 HINT = "Every output map Z[n, f] gets its filter's bias b[f] added at every pixel."
 
 

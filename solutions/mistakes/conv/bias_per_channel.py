@@ -1,5 +1,6 @@
 """Bias added once per input channel."""
 MISTAKE = "Bias added inside the loop over input channels: each filter's output gets C * b[f] instead of b[f]"
+RELATED = "offset"  # correct names for this mistake besides its own (leave-one-out measure)
 HINT = ("There is one bias per FILTER, added once after summing over the input channels: "
         "Z[n, f] = (sum over c of ...) + b[f].")
 

@@ -1,5 +1,6 @@
 """(N, H, W, C) layout: output returned channels-last."""
 MISTAKE = "Channels-last layout: Z is returned as (N, H', W', F) instead of the batch-first (N, F, H', W')"
+RELATED = "permutation"  # correct names for this mistake besides its own (leave-one-out measure)
 HINT = ("This course uses the batch-first, channels-first layout of PyTorch: activations are (N, C, H, W), "
         "so the layer's output is (N, F, H', W') with the filter index second.")
 

@@ -1,5 +1,6 @@
 """Flipped kernel: a true (mathematical) convolution instead of cross-correlation."""
 MISTAKE = "Flipped kernel: the kernel is rotated by 180 degrees (true convolution) instead of slid as it is (cross-correlation)"
+RELATED = "sign"  # correct names for this mistake besides its own (leave-one-out measure)
 HINT = ("CNN layers compute cross-correlation: out[i, j] multiplies the window starting at (i*s, j*s) "
         "element by element with W[u, v] as it is stored. Compare your stride-1 result with the lecture "
         "example; a flipped kernel gives exactly its negation there.")

@@ -1,5 +1,6 @@
 """Padding doubled: 2p zeros on each side."""
 MISTAKE = "Padding doubled: 2p zeros on each side instead of p"
+RELATED = "padding_size"  # correct names for this mistake besides its own (leave-one-out measure)
 HINT = ("pad = p already means p zeros on each side; the 2p in (n + 2p - k) / s + 1 counts both sides "
         "together. Check the padded shape: (H + 2p, W + 2p).")
 

@@ -1,5 +1,6 @@
 """Average pooling divides by the wrong count."""
 MISTAKE = "Average pooling divides the window's sum by size instead of by the number of values size * size"
+RELATED = "factor_2 factor_m"  # correct names for this mistake besides its own (leave-one-out measure)
 HINT = "A size x size window holds size * size values; their average is their sum divided by that count."
 
 

@@ -2,6 +2,7 @@
 import numpy as np
 
 MISTAKE = "Backward without the 1/(1 - p) factor: the forward scales the kept units, so their gradient must be scaled too"
+RELATED = "no_inverted_scaling factor_other factor_m factor_2 factor_half"  # correct names for this mistake besides its own (leave-one-out measure)
 HINT = "Differentiate out = A * mask / (1 - p) with respect to A: every factor of the forward appears in the gradient."
 
 

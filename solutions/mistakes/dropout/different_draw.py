@@ -2,6 +2,7 @@
 import numpy as np
 
 MISTAKE = "A different mask expression (rng.random(A.shape) < 1 - p): the statistics are right but the mask is not the spec's draw"
+RELATED = "other_mask"  # correct names for this mistake besides its own (leave-one-out measure)
 HINT = "Build the mask from the spec's one draw compared with p exactly as the handout writes it: with the same seeded generator your mask must reproduce the reference's unit for unit."
 
 

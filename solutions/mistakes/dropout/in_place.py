@@ -2,6 +2,7 @@
 import numpy as np
 
 MISTAKE = "In-place update (A *= keep): the caller's activations (or gradient) are overwritten"
+RELATED = "in_place"  # correct names for this mistake besides its own (leave-one-out measure)
 HINT = "Augmented assignments such as *= and /= write into the array you were given; compute a new array and leave the arguments as they were."
 
 

@@ -2,6 +2,7 @@
 import numpy as np
 
 MISTAKE = "p used as the keep probability: units are kept with probability p (and scaled by 1/p) instead of dropped with it"
+RELATED = "scale_by_p nan factor_other factor_m"  # correct names for this mistake besides its own (leave-one-out measure)
 HINT = "In this course p is the probability of DROPPING a unit; a unit is kept with probability 1 - p. Check which side of the comparison with p a kept unit falls on."
 
 

@@ -2,6 +2,7 @@
 import numpy as np
 
 MISTAKE = "Network ignores train: dropout_forward is always called with train=True, so prediction drops hidden units"
+RELATED = "dropout_at_prediction"  # correct names for this mistake besides its own (leave-one-out measure)
 HINT = "Pass the network's train flag on to the dropout layer: prediction must use every hidden unit and leave the generator untouched."
 
 

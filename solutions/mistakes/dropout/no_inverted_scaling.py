@@ -2,6 +2,7 @@
 import numpy as np
 
 MISTAKE = "No inverted scaling: the kept units are not divided by 1 - p, so the mean drops to (1 - p) times the input's"
+RELATED = "backward_unscaled factor_other factor_m factor_2 factor_half"  # correct names for this mistake besides its own (leave-one-out measure)
 HINT = "Inverted dropout rescales the units it keeps so that every unit's expected value is unchanged; the gradient is rescaled the same way."
 
 

@@ -2,6 +2,7 @@
 import numpy as np
 
 MISTAKE = "p = 0 rejected: the check demands 0 < p < 1, but p = 0 is valid and makes dropout the identity"
+RELATED = "check_too_strict"  # correct names for this mistake besides its own (leave-one-out measure)
 HINT = "Reread the allowed range of p: one end is included. With nothing dropped, training dropout is simply the identity."
 
 

@@ -2,6 +2,7 @@
 import numpy as np
 
 MISTAKE = "Scaling by (1 - p) at prediction: with inverted dropout the training pass already rescales, so prediction must return A unscaled"
+RELATED = "factor_other factor_m factor_2 factor_half"  # correct names for this mistake besides its own (leave-one-out measure)
 HINT = "Inverted dropout puts all the rescaling in the training pass; reread what the prediction output must equal."
 
 

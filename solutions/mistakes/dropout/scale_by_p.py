@@ -2,6 +2,7 @@
 import numpy as np
 
 MISTAKE = "Kept units scaled by 1/p instead of 1/(1 - p)"
+RELATED = "keep_probability nan factor_other factor_m factor_2 factor_half"  # correct names for this mistake besides its own (leave-one-out measure)
 HINT = "The scale factor is one over the probability that a unit is KEPT; p is the probability that it is dropped."
 
 

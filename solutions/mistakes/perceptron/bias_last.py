@@ -1,5 +1,6 @@
 """The bias weight stored last instead of first."""
 MISTAKE = "The bias weight is stored last (w[-1]) instead of first (w[0])"
+RELATED = "permutation"  # correct names for this mistake besides its own (leave-one-out measure)
 HINT = "Here the bias comes FIRST: w[0] multiplies the constant input 1 and w[1:] multiply the features."
 
 

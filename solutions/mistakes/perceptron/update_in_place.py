@@ -1,5 +1,6 @@
 """The update changes the caller's w in place."""
 MISTAKE = "update modifies w in place (w += ...) instead of returning a new array"
+RELATED = "in_place"  # correct names for this mistake besides its own (leave-one-out measure)
 HINT = "Functions must not change their inputs: compute the new weights into a new array and return it."
 
 

@@ -1,0 +1,1 @@
+"""Diagnosis beyond the catalogue: structural rules, localisation, and the leave-one-out measure."""

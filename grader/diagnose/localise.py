@@ -1,0 +1,285 @@
+"""Localise before naming: which building block of a failed composite case disagrees, on which call, in which component.
+
+For a failed case whose function is built from other student functions (mlp_backward from
+dense_backward and activation_backward, rnn_forward from rnn_step_forward, train from everything),
+the reference is run once more with its student-facing functions wrapped, recording every call a
+building block receives and returns. The student's own building blocks are then run on exactly those
+inputs, in the sandbox, through its ordinary interface, and compared with the recorded outputs. The
+first call that disagrees (the innermost one, in call order) is where the student should look; when
+every building block agrees, the error is in the case's own function.
+
+A catalogued mistake reproduced on a case whose building block disagrees is only "consistent with"
+that mistake: the localisation is reported first, since the wrong building block is the certain part.
+"""
+from __future__ import annotations
+
+import functools
+import itertools
+import warnings
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from typing import Any, Iterator
+
+import numpy as np
+
+from grader.cases import Probe, execute
+from grader.checks import compare
+from grader.diagnose.rules import IN_PLACE, Context, differing, update_direction
+from grader.diagnosis import call_graph, reachable
+from grader.sandbox import ChildCase
+from grader.sandbox.channel import copy_plain, encode
+from grader.spec import import_file
+
+MAX_CALLS = 200  # building-block calls recorded per case (a long training run is cut here)
+MAX_RUNS = 400  # building-block calls run in the sandbox per grading (a slow submission must not hold the batch)
+CONSISTENT = "Consistent with this mistake"
+EXACT = "Your output is exactly what this mistake gives"
+
+_fresh_names = itertools.count()
+
+
+@dataclass(frozen=True)
+class Call:
+    """One call a building block received while the reference ran a case."""
+
+    index: int
+    parent: int | None  # the call it happened inside, if any
+    function: str
+    nth: int  # 1 for the first call of this function in the case, 2 for the second, ...
+    args: tuple
+    kwargs: dict
+    output: Any
+    usable: bool = True  # plain data only (a random Generator cannot be handed over in the same state)
+
+
+@dataclass(frozen=True)
+class Localisation:
+    """Where a failed case goes wrong: the functions to look at and a sentence saying why."""
+
+    functions: tuple[str, ...]
+    sentence: str
+    block: bool  # True: a building block disagrees; False: the blocks agree, the case's own function is wrong
+
+
+@functools.lru_cache(maxsize=16)
+def _graph(source: str) -> dict[str, set[str]]:
+    return call_graph(source)
+
+
+def building_blocks(grader, probe: Probe) -> tuple[str, ...]:
+    """Student functions that the reference reaches from the case's entry points, other than those."""
+    graph = _graph(grader.assignment.solution_path.read_text(encoding="utf-8"))
+    roots = set(probe.entry_points())
+    public = set(grader.assignment.functions)
+    return tuple(sorted((reachable(graph, roots) & public) - roots))
+
+
+def record_calls(grader, probe: Probe, blocks: tuple[str, ...]) -> list[Call]:
+    """Run the reference on ``probe`` with ``blocks`` wrapped; every call they receive, in call order."""
+    module = import_file(grader.assignment.solution_path, f"grader_trace_{grader.assignment.slug}_{next(_fresh_names)}")
+    calls: list[Call] = []
+    stack: list[int] = []
+    counts: dict[str, int] = {}
+
+    def wrap(name: str, fn):
+        def recorded(*args, **kwargs):
+            if len(calls) >= MAX_CALLS:
+                return fn(*args, **kwargs)
+            index = len(calls)
+            counts[name] = counts.get(name, 0) + 1
+            calls.append(Call(index, stack[-1] if stack else None, name, counts[name], copy_plain(args), copy_plain(kwargs), None,
+                              _plain_data(args) and _plain_data(kwargs)))
+            stack.append(index)
+            try:
+                out = fn(*args, **kwargs)
+            finally:
+                stack.pop()
+            calls[index] = replace(calls[index], output=copy_plain(out))
+            return out
+        return recorded
+
+    for name in blocks:
+        setattr(module, name, wrap(name, getattr(module, name)))
+    try:
+        with quiet():
+            execute(probe, module)
+    except Exception:
+        return []
+    return calls
+
+
+def localise_cases(grader, sandbox, source: str, filename: str, failed: list, failing_own: dict | None = None) -> dict[str, Localisation]:
+    """For each failed composite case (a PreparedCase), where it goes wrong; one sandbox run for them all."""
+    traced: dict[str, tuple[Any, tuple[str, ...], list[Call]]] = {}
+    child_cases = []
+    for case in failed:
+        blocks = building_blocks(grader, case.probe)
+        if not blocks:
+            continue
+        calls = record_calls(grader, case.probe, blocks)
+        traced[case.spec.name] = (case, blocks, calls)
+        for call in calls:
+            if not call.usable or len(child_cases) >= MAX_RUNS:
+                continue
+            probe = Probe(call=call.function, args=call.args, kwargs=call.kwargs)
+            child_cases.append(ChildCase(f"{case.spec.name}#{call.index}", _encoded(probe), case.spec.time_seconds))
+    if not traced:
+        return {}
+    graph = _graph(grader.assignment.solution_path.read_text(encoding="utf-8"))
+    public = set(grader.assignment.functions)
+    below = {b: (reachable(graph, {b}) & public) - {b} for _, blocks, _ in traced.values() for b in blocks}
+    outcomes = {}
+    if child_cases:
+        limits = grader.assignment.limits
+        for outcome in sandbox.run(source, filename, grader.assignment.module, child_cases,
+                                   {"memory_mb": limits.memory_mb, "file_size_mb": limits.file_size_mb,
+                                    "processes": limits.processes}):
+            outcomes[outcome.case] = outcome
+    found = {}
+    for name, (case, blocks, calls) in traced.items():
+        found[name] = _locate(case, blocks, calls, outcomes, failing_own or {}, below)
+    return found
+
+
+def _locate(case, blocks: tuple[str, ...], calls: list[Call], outcomes: dict, failing_own: dict,
+            below: dict[str, set[str]]) -> Localisation | None:
+    own = ", ".join(sorted(case.probe.entry_points()))
+    wrong: dict[int, str] = {}
+    for call in calls:
+        outcome = outcomes.get(f"{case.spec.name}#{call.index}")
+        if outcome is None:
+            continue
+        if outcome.mutations:
+            m = outcome.mutations[0]
+            wrong[call.index] = f"modifies its argument '{m.get('argument', '?')}' in place"
+            continue
+        if outcome.status != "ok":
+            wrong[call.index] = f"raises {outcome.error_type or outcome.status}" + (f" ({outcome.message[:120]})" if outcome.message else "")
+            continue
+        if not compare(outcome.value, call.output, case.spec.tolerance).passed:
+            parts = [p for p, _, _ in differing(outcome.value, call.output, case.spec.tolerance)]
+            wrong[call.index] = "differs" + ("" if parts == ["output"] else f" in {', '.join(parts[:6])}")
+    if not wrong:
+        unchecked = list(dict.fromkeys(c.function for c in calls  # e.g. given a random Generator, or over budget
+                                       if outcomes.get(f"{case.spec.name}#{c.index}") is None))
+        failing = [name for name in blocks if failing_own.get(name)]
+        lowest = [name for name in failing if not (below.get(name, set()) & set(failing))]
+        for name in unchecked:
+            if failing_own.get(name):
+                name = next((low for low in lowest if low == name or low in below.get(name, set())), name)
+                return Localisation((name,), f"Localised: your {name} fails its own case {failing_own[name]}, and this "
+                                    f"case uses it: fix {name} first.", block=True)
+        if not calls or len(calls) >= MAX_CALLS or any(name not in failing_own for name in unchecked):
+            return None  # a block that could neither be checked here nor has cases of its own: claim nothing
+        names = ", ".join(blocks)
+        return Localisation(tuple(sorted(case.probe.entry_points())),
+                            f"Your building blocks ({names}) give the right results on this case's intermediate inputs: "
+                            f"the error is in {own} itself.", block=False)
+    # the innermost disagreeing call, in call order: descend from the first wrong call into its first wrong child
+    first = min(wrong)
+    children = {c.index: [d.index for d in calls if d.parent == c.index] for c in calls}
+    while True:
+        inner = [i for i in children.get(first, []) if i in wrong]
+        if not inner:
+            break
+        first = inner[0]
+    if any(outcomes.get(f"{case.spec.name}#{i}") is None for i in children.get(first, [])):
+        return None  # a call inside it was not checked: the wrong one may be further in
+    call = calls[first]
+    total = sum(1 for c in calls if c.function == call.function)
+    which = "" if total == 1 else f" (call {call.nth} of {total}{', time step t = ' + str(call.nth - 1) if 'step' in call.function else ''})"
+    return Localisation((call.function,),
+                        f"Localised: on this case's intermediate inputs your {call.function}{which} {wrong[first]}, "
+                        f"so {own} goes wrong there: fix {call.function} first.", block=True)
+
+
+def mistake_functions(grader, mistake) -> set[str]:
+    """The student functions a catalogued mistake changes: those it overrides, or whose private helpers it overrides."""
+    public = set(grader.assignment.functions)
+    reference = _graph(grader.assignment.solution_path.read_text(encoding="utf-8"))
+    overrides = set(call_graph(mistake.source))
+    private_graph = {k: v - public for k, v in reference.items() if k not in public}
+    changed = overrides & public
+    for name in public - changed:
+        helpers = {n for n in reference.get(name, ()) if n in reference and n not in public}
+        if reachable(private_graph, helpers) & overrides:
+            changed.add(name)
+    return changed
+
+
+def _plain_data(value: Any, depth: int = 0) -> bool:
+    """Numbers, strings, None, numeric ndarrays, and lists/tuples/dicts of those: what the sandbox can be given."""
+    if depth > 20:
+        return False
+    if value is None or isinstance(value, (bool, int, float, str, np.integer, np.floating, np.bool_)):
+        return True
+    if isinstance(value, np.ndarray):
+        return value.dtype.kind in "biuf"
+    if isinstance(value, (list, tuple)):
+        return all(_plain_data(v, depth + 1) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain_data(v, depth + 1) for k, v in value.items())
+    return False
+
+
+def _encoded(probe: Probe) -> dict:
+    """A call probe as the child reads it."""
+    return {**probe.describe(), "args": encode(list(probe.args)), "kwargs": encode(dict(probe.kwargs))}
+
+
+@contextmanager
+def quiet() -> Iterator[None]:
+    """Trusted course code run on odd inputs: numpy's and Python's warnings silenced."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        yield
+
+
+def explain(grader, sandbox, source: str, filename: str, cases: list, outcomes: list, results: tuple) -> tuple:
+    """The case results with the case's description, every wrong component and a localisation added to the failed ones.
+
+    ``cases`` and ``outcomes`` are in the order of ``results``. Passed cases are never touched, so a
+    correct submission never gets a diagnosis.
+    """
+    failed = [case for case, r in zip(cases, results) if r.status in ("failed", "partial") and r.max_points > 0]
+    own: dict[str, str] = {}  # function -> a failed case of its own ("" when all its own cases pass)
+    for case, r in zip(cases, results):
+        entry = case.probe.entry_points()
+        if len(entry) == 1:
+            (name,) = entry
+            own[name] = own.get(name) or ("" if r.status == "passed" else case.spec.name)
+    located = localise_cases(grader, sandbox, source, filename, failed, own) if failed and grader.reference is not None else {}
+    out = []
+    for case, outcome, result in zip(cases, outcomes, results):
+        if result.status == "passed":
+            out.append(result)
+            continue
+        if outcome.mutations and grader.assignment.check_mutation and not result.diagnosis:
+            result = replace(result, diagnosis=IN_PLACE.id, diagnosis_name=IN_PLACE.name, hint=f"{IN_PLACE.name}. {IN_PLACE.hint}")
+        if outcome.status == "ok" and not result.diagnosis and result.status in ("failed", "partial"):
+            found = update_direction(outcome.value, case.expected, case.probe.args, Context(case.spec.tolerance))
+            if found is not None:
+                result = replace(result, diagnosis=found.id, diagnosis_name=found.name, hint=f"{found.name}. {found.hint}")
+        details = list(result.details)
+        if case.spec.description and not any(d.startswith("case: ") for d in details):
+            details.insert(0, f"case: {case.spec.description}")
+        if outcome.status == "ok" and isinstance(case.expected, (tuple, list, dict)):
+            parts = [p for p, _, _ in differing(outcome.value, case.expected, case.spec.tolerance)]
+            if parts and parts != ["output"]:
+                details.append(f"wrong components: {', '.join(parts[:12])}" + (f" (+{len(parts) - 12})" if len(parts) > 12 else ""))
+        where = located.get(case.spec.name)
+        if where is None:  # a case of one function names it; a composite case that could not be localised names none
+            composite = grader.reference is None or case.spec.name in located or building_blocks(grader, case.probe)
+            own = "" if composite else ", ".join(sorted(case.probe.entry_points()))  # without solutions: unknown
+            out.append(replace(result, details=tuple(details), located=own))
+            continue
+        hint, lead, named, name = result.hint, where.sentence, result.diagnosis, result.diagnosis_name
+        mistake = grader.catalogue.get(named)
+        if mistake is not None:
+            if not set(where.functions) & mistake_functions(grader, mistake):
+                hint, named, name = "", "", ""  # the localisation is certain; a mistake elsewhere matched by coincidence
+            elif where.block and hint.startswith(EXACT):
+                hint = CONSISTENT + hint[len(EXACT):]  # upstream is wrong: "exactly" would overstate it
+        out.append(replace(result, details=tuple(details), hint=f"{lead} {hint}".strip(), diagnosis=named,
+                           diagnosis_name=name, located=", ".join(where.functions)))
+    return tuple(out)

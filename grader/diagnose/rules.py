@@ -1,0 +1,540 @@
+"""Structural rules: name what is wrong with an output from its shape and values alone, no catalogue entry needed.
+
+Each rule is a small function ``rule(got, expected, context) -> Finding | None`` that fires only when
+its pattern holds exactly (within the case's tolerance) and the output is wrong. Rules describe a
+fact about the output first ("your output is the expected one transposed") and then the usual cause.
+Factor hints are assignment-aware: the manifest's ``factor_meanings`` says what a factor means there,
+and without it the rule states the factor and guesses no cause.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
+
+import numpy as np
+
+from grader.checks import Tolerance, matches
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a rule saw: its id (stable, for reports and the leave-one-out measure), a name and a hint."""
+
+    id: str
+    name: str
+    hint: str
+    where: str = ""  # the output component it concerns ("" for the whole output)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the rules may know besides the two values: the case's tolerance and what factors mean here."""
+
+    tol: Tolerance = field(default_factory=Tolerance)
+    factor_meanings: dict = field(default_factory=dict)  # twice | half | sign | whole_number | other -> sentence
+
+
+def leaves(got: Any, expected: Any, path: str = "") -> Iterator[tuple[str, Any, Any]]:
+    """(path, got, expected) for each component of two nested outputs, where both have the same structure."""
+    if isinstance(expected, dict) and isinstance(got, dict):
+        for key in expected:
+            if key in got:
+                yield from leaves(got[key], expected[key], f"{path}[{key!r}]")
+    elif (isinstance(expected, (list, tuple)) and isinstance(got, (list, tuple)) and len(got) == len(expected)
+          and not _numeric_sequence(expected)):
+        for i, (g, e) in enumerate(zip(got, expected)):
+            yield from leaves(g, e, f"{path}[{i}]")
+    else:
+        yield path, got, expected
+
+
+def differing(got: Any, expected: Any, tol: Tolerance) -> list[tuple[str, Any, Any]]:
+    """Every component of the output that is wrong, in order (``output`` names a whole-value difference)."""
+    return [(p or "output", g, e) for p, g, e in leaves(got, expected) if not matches(g, e, tol)]
+
+
+def _numeric_sequence(value: Any) -> bool:
+    return len(value) > 0 and all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) for v in value)
+
+
+def _array(value: Any) -> np.ndarray | None:
+    """A float64 array of a numeric value (array, number or list of numbers), else None."""
+    if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
+        return value.astype(np.float64)
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)):
+        return np.asarray(float(value))
+    if isinstance(value, (list, tuple)) and _numeric_sequence(value):
+        return np.asarray(value, dtype=np.float64)
+    return None
+
+
+def _integer(value: Any) -> bool:
+    """An integer or index output (class labels, character indices, sizes): no factor hints there."""
+    if isinstance(value, np.ndarray):
+        return value.dtype.kind in "biu"
+    if isinstance(value, (list, tuple)):
+        return len(value) > 0 and all(isinstance(v, (int, np.integer)) for v in value)
+    return isinstance(value, (int, np.integer))
+
+
+def _close(a: np.ndarray, b: np.ndarray, tol: Tolerance) -> bool:
+    if a.shape != b.shape:
+        return False
+    scale = max(1.0, float(np.max(np.abs(b)))) if b.size and np.all(np.isfinite(b)) else 1.0
+    return bool(np.all(np.abs(a - b) <= tol.atol * scale + tol.rtol * np.abs(b)))
+
+
+# -- the rules ------------------------------------------------------------------------------
+
+
+def overflow(g, e, ctx: Context) -> Finding | None:
+    """NaN or inf where the expected value is finite: an exponential or a log overflowed."""
+    ga, ea = _array(g), _array(e)
+    if ga is None or ea is None or ga.shape != ea.shape or not np.any(~np.isfinite(ga) & np.isfinite(ea)):
+        return None
+    finite = np.isfinite(ga) & np.isfinite(ea)
+    if not _close(ga[finite], ea[finite], ctx.tol):
+        return None  # wrong where it is finite too: the overflow is not the (only) problem
+    return Finding("nan", "NaN or inf where the expected value is finite",
+                   "An exponential overflowed, a log of 0 or a division by zero: subtract the maximum before exp "
+                   "(softmax, log-sum-exp), use a stable sigmoid, take logs of what cannot underflow, and check divisors.")
+
+
+def floating_error(g, e, ctx: Context) -> Finding | None:
+    """A floating-point error (an overflow) reported where the expected computation has none."""
+    if isinstance(g, str) and g.startswith("FloatingPointError") and not (isinstance(e, str) and e.startswith("FloatingPointError")):
+        return Finding("nan", "A floating-point overflow on large inputs",
+                       "An exponential overflowed: compute it in a form that stays finite for large |x| (subtract the "
+                       "maximum before exp; a sigmoid from exp(-|x|) with the sign chosen per element).")
+    return None
+
+
+def clipped(g, e, ctx: Context) -> Finding | None:
+    """Values cut at +-c where the expected ones are larger: clipping applied where it must not be."""
+    ga, ea = _array(g), _array(e)
+    if ga is None or ea is None or ga.shape != ea.shape or ga.size < 4 or _integer(e) or not np.all(np.isfinite(ga)):
+        return None
+    c = float(np.max(np.abs(ga)))
+    if c <= 0 or not _close(ga, np.clip(ea, -c, c), ctx.tol) or _close(ga, ea, ctx.tol):
+        return None
+    return Finding("clipped", f"Your values are cut at +-{c:g} where the expected ones are larger",
+                   "Clipping is applied here but must not be: this function returns the exact values, and clipping "
+                   "belongs to the caller (the training step).")
+
+
+def float32(g, e, ctx: Context) -> Finding | None:
+    """The right values in float32."""
+    if (isinstance(g, np.ndarray) and isinstance(e, np.ndarray) and g.dtype == np.float32 and e.dtype == np.float64
+            and g.shape == e.shape and np.allclose(g, e, rtol=1e-4, atol=1e-6)):
+        return Finding("float32", "Right values in float32",
+                       "Your result is float32: keep float64 throughout (no astype(np.float32) or float32 literals).")
+    return None
+
+
+def transposed(g, e, ctx: Context) -> Finding | None:
+    """The expected 2-D array, transposed (only a non-square one can tell)."""
+    ga, ea = _array(g), _array(e)
+    if ga is None or ea is None or ga.ndim != 2 or ga.shape != ea.shape[::-1] or ga.shape == ea.shape:
+        return None
+    if not _close(ga.T, ea, ctx.tol):
+        return None
+    return Finding("transposed", "The expected array, transposed",
+                   "Check which of W and W.T you use and which axis holds the instances (and the time steps).")
+
+
+def history_short(g, e, ctx: Context) -> Finding | None:
+    """A history (1-D list or array) one entry short: the last (or first) entry is missing."""
+    ga, ea = _array(g), _array(e)
+    if ga is None or ea is None or ga.ndim != 1 or ea.ndim != 1 or ea.size < 2 or ga.size != ea.size - 1:
+        return None
+    if _close(ga, ea[:-1], ctx.tol):
+        return Finding("history_short", "History one entry short: the final entry is missing",
+                       "Record one entry per step, including the last one (a loop that stops one step early, or that "
+                       "records before the step instead of after it).")
+    if _close(ga, ea[1:], ctx.tol):
+        return Finding("history_short", "History one entry short: the first entry is missing",
+                       "Record one entry per step, starting with the first one (before any update).")
+    return None
+
+
+def shape_off_by_one(g, e, ctx: Context) -> Finding | None:
+    """The spatial size (the last two axes) off by one: the output-size formula."""
+    if not (isinstance(g, np.ndarray) and isinstance(e, np.ndarray)) or g.ndim != e.ndim or g.ndim < 2:
+        return None
+    if g.shape[:-2] != e.shape[:-2]:
+        return None
+    diffs = [a - b for a, b in zip(g.shape[-2:], e.shape[-2:])]
+    if all(d == 0 for d in diffs) or any(abs(d) > 1 for d in diffs) or len(set(diffs) - {0}) != 1:
+        return None
+    if g.ndim == 2 and 0 in diffs:
+        return None  # a 2-D output one row short is not a spatial size (only an image has two spatial axes)
+    more = diffs[0] + diffs[1] > 0
+    return Finding("shape_off_by_one", f"Spatial size off by one ({'one more' if more else 'one fewer'} row or column)",
+                   "Re-check the output-size formula (n + 2p - k) // s + 1: floor rather than ceil, the +1, and "
+                   "the padding on both sides.")
+
+
+def _varied(a: np.ndarray) -> bool:
+    """Mostly distinct values: a pattern among labels or 0/1 values is a coincidence, not a structure."""
+    return a.size >= 4 and np.unique(np.round(a.ravel(), 9)).size >= 0.5 * a.size
+
+
+def padding_size(g, e, ctx: Context) -> Finding | None:
+    """The right values framed by extra zero rows and columns, or missing the zero frame: the padding's width."""
+    if not (isinstance(g, np.ndarray) and isinstance(e, np.ndarray)) or g.ndim != e.ndim or g.ndim < 2:
+        return None
+    if g.shape[:-2] != e.shape[:-2] or g.dtype.kind not in "biuf" or e.dtype.kind not in "biuf":
+        return None
+    dh, dw = g.shape[-2] - e.shape[-2], g.shape[-1] - e.shape[-1]
+    if dh != dw or dh == 0 or dh % 2:
+        return None
+    q = abs(dh) // 2
+    big, small = (g, e) if dh > 0 else (e, g)
+    inner = big[..., q:big.shape[-2] - q, q:big.shape[-1] - q].astype(np.float64)
+    frame = big.astype(np.float64).copy()
+    frame[..., q:big.shape[-2] - q, q:big.shape[-1] - q] = 0.0
+    values = small[small != 0].astype(np.float64)
+    if not _close(inner, small.astype(np.float64), ctx.tol) or np.any(frame != 0) or values.size < 3 or not _varied(values):
+        return None
+    if dh > 0:
+        return Finding("padding_size", f"The right values inside {q} extra rows and columns of zeros on each side",
+                       "Too much padding: pad = p means p zeros on EACH side (the padded size is n + 2p), not 2p.")
+    return Finding("padding_size", f"The right values without the {q} rows and columns of zeros on each side",
+                   "Too little padding: pad = p means p zeros on EACH side (the padded size is n + 2p).")
+
+
+def other_mask(g, e, ctx: Context) -> Finding | None:
+    """Dropout with the right scale but other units dropped: the mask is not the specified draw."""
+    ga, ea = _array(g), _array(e)
+    if ga is None or ea is None or ga.shape != ea.shape or ga.ndim < 2 or ga.size < 20:
+        return None
+    zg, ze = ga == 0, ea == 0
+    if not (0.05 < zg.mean() < 0.95 and 0.05 < ze.mean() < 0.95) or np.count_nonzero(zg != ze) < max(5, 0.1 * zg.size):
+        return None  # a few zeros elsewhere (a derivative at 0) are not another random mask
+    both = ~zg & ~ze
+    if both.sum() < 5 or not _close(ga[both], ea[both], ctx.tol) or abs(zg.mean() - ze.mean()) > 0.15:
+        return None
+    return Finding("other_mask", "Right values where kept, but other units dropped",
+                   "The scaling is right but the mask is not the one specified: draw exactly once, "
+                   "keep = rng.random(A.shape) >= p, with that expression, so the same units are dropped.")
+
+
+def time_shift(g, e, ctx: Context) -> Finding | None:
+    """The right sequence shifted by one step along the time axis (targets or inputs misaligned)."""
+    ga, ea = _array(g), _array(e)
+    if ga is None or ea is None or ga.shape != ea.shape or ga.ndim < 1 or not _varied(ea):
+        return None
+    for axis in ([ga.ndim - 1, 0] if ga.ndim > 1 else [0]):
+        n = ga.shape[axis]
+        if n < 5:
+            continue  # a short vector rotated (weights stored in another order) is not a sequence out of step
+        head = [slice(None)] * ga.ndim
+        tail = [slice(None)] * ga.ndim
+        head[axis], tail[axis] = slice(0, n - 1), slice(1, n)
+        head, tail = tuple(head), tuple(tail)
+        if _close(ea[tail], ea[head], ctx.tol):
+            continue  # a constant sequence cannot tell a shift
+        if _close(ga[tail], ea[head], ctx.tol) or _close(ga[head], ea[tail], ctx.tol):
+            return Finding("time_shift", "The right sequence shifted by one step",
+                           "Inputs and targets are misaligned by one time step: the target of x_t is x_{t+1}, and "
+                           "each step's output belongs to that step.")
+    return None
+
+
+def permutation(g, e, ctx: Context) -> Finding | None:
+    """The expected values in another order (flatten order, channel order)."""
+    ga, ea = _array(g), _array(e)
+    if ga is None or ea is None or ga.size != ea.size or ga.size < 4 or _close(ga.reshape(ea.shape), ea, ctx.tol):
+        return None
+    flat = ea.ravel()
+    if np.unique(np.round(flat, 9)).size < 0.9 * flat.size:
+        return None  # few distinct values (labels, 0/1): any reordering would look like a permutation
+    if not _close(np.sort(ga.ravel()), np.sort(flat), ctx.tol):
+        return None
+    if ea.ndim == 2 and ga.shape == ea.shape and _close(np.sort(ga, axis=1), np.sort(ea, axis=1), ctx.tol):
+        return Finding("permutation", "Each row holds the right values in another order",
+                       "The order within each row is wrong: e.g. flattening (C, H, W) versus (H, W, C), or C versus "
+                       "Fortran order in a reshape.")
+    return Finding("permutation", "The right values in another order",
+                   "Every expected value is there, in another order: check the order you store or read them in "
+                   "(which entry comes first, the axis order of a reshape, transpose or flatten).")
+
+
+def wrong_axis(g, e, ctx: Context) -> Finding | None:
+    """Normalised over the wrong axis: the expected columns sum to 1, yours rows (or the other way round)."""
+    ga, ea = _array(g), _array(e)
+    if ga is None or ea is None or ga.shape != ea.shape or ga.ndim != 2 or min(ga.shape) < 2:
+        return None
+    if np.any(ga < 0) or np.any(ea < 0) or not np.all(np.isfinite(ga)):
+        return None
+    for axis in (0, 1):
+        other = 1 - axis
+        if (np.allclose(ea.sum(axis=axis), 1.0) and not np.allclose(ga.sum(axis=axis), 1.0)
+                and np.allclose(ga.sum(axis=other), 1.0)):
+            names = ("columns", "rows")
+            return Finding("wrong_axis", f"Normalised over the wrong axis: your {names[other]} sum to 1, the expected {names[axis]} do",
+                           f"Sum (and take the maximum) over axis={axis}, keeping dimensions (keepdims=True), so "
+                           f"each {names[axis][:-1]} is one distribution.")
+    return None
+
+
+def same_mask(g, e, ctx: Context) -> Finding | None:
+    """The same dropout mask in every column: a mask drawn with shape (n, 1) instead of the shape of A."""
+    ga, ea = _array(g), _array(e)
+    if ga is None or ea is None or ga.shape != ea.shape or ga.ndim != 2 or ga.shape[1] < 2 or ga.shape[0] < 2:
+        return None
+    zg, ze = ga == 0, ea == 0
+    if not zg.any() or zg.all():
+        return None
+    if np.all(zg == zg[:, :1]) and not np.all(ze == ze[:, :1]):
+        return Finding("same_mask", "The same dropout mask in every column",
+                       "Draw one keep/drop decision per unit AND per instance: the mask has the shape of A, not (n, 1).")
+    return None
+
+
+def border(g, e, ctx: Context) -> Finding | None:
+    """Every error on the border of the last two axes, the interior right: padding."""
+    ga, ea = _array(g), _array(e)
+    if ga is None or ea is None or ga.shape != ea.shape or ga.ndim < 2 or min(ga.shape[-2:]) < 4 or not _varied(ea):
+        return None
+    if np.count_nonzero(ea[..., 1:-1, 1:-1]) < 0.8 * ea[..., 1:-1, 1:-1].size:
+        return None  # an interior of zeros (dropped units) agrees trivially
+    bad = ~(np.abs(ga - ea) <= ctx.tol.atol * max(1.0, float(np.max(np.abs(ea)))) + ctx.tol.rtol * np.abs(ea))
+    interior = bad[..., 1:-1, 1:-1]
+    if not bad.any() or interior.any():
+        return None
+    sides = (bad[..., 0, :], bad[..., -1, :], bad[..., :, 0], bad[..., :, -1])
+    if not any(side.mean() >= 0.75 for side in sides):
+        return None  # a few wrong values that happen to sit on the edge are not a padding pattern
+    return Finding("border", "Errors only on the border, the interior is right",
+                   "Only values that read the padding are wrong: check how many zeros go on each side (p on EACH "
+                   "side) and that the padded input is the one you convolve.")
+
+
+def offset(g, e, ctx: Context) -> Finding | None:
+    """Off by an additive constant per channel (or per row): the bias is missing, added twice, or added per input."""
+    ga, ea = _array(g), _array(e)
+    if ga is None or ea is None or ga.shape != ea.shape or ga.ndim < 2 or _integer(e) or not np.all(np.isfinite(ga)):
+        return None
+    diff = ga - ea
+    atol = ctx.tol.atol * max(1.0, float(np.max(np.abs(ea)))) + 1e-9
+    axis = 1 if ga.ndim >= 3 else 0  # (N, F, H, W): one bias per filter; (n, m) with instances as columns: one per row
+    if ga.shape[axis] < 2 or ga.size // ga.shape[axis] < 6:
+        return None  # a channel of a few values (a ramp input) can look offset by chance
+    moved = np.moveaxis(diff, axis, 0).reshape(ga.shape[axis], -1)
+    values = np.moveaxis(ea, axis, 0).reshape(ga.shape[axis], -1)
+    if not _varied(ea) or np.any(np.ptp(values, axis=1) <= atol):
+        return None  # a channel that is constant itself cannot tell an offset from a factor
+    per = moved[:, :1]
+    if np.max(np.abs(moved - per)) > atol or np.max(np.abs(per)) <= atol or np.allclose(per, per[0], atol=atol):
+        return None  # not constant per channel, zero, or one constant for everything (not a per-unit bias)
+    return Finding("offset", f"Off by a constant per {'channel' if ga.ndim >= 3 else 'row'}: a bias problem",
+                   "Each output channel (row) is off by its own constant: the bias is missing, added more than once "
+                   "(e.g. inside the loop over input channels) or taken from the wrong index.")
+
+
+def labels(g, e, ctx: Context) -> Finding | None:
+    """Labels in another convention: {0, 1} instead of {-1, +1}, or 0 where +-1 is expected (np.sign)."""
+    ga, ea = _array(g), _array(e)
+    if ga is None or ea is None or ga.shape != ea.shape or ga.size < 2 or not set(np.unique(ea)) <= {-1.0, 1.0}:
+        return None
+    values = set(np.unique(ga))
+    if values <= {0.0, 1.0} and np.array_equal(ga, (ea + 1) / 2):
+        return Finding("labels_01", "Labels 0 and 1 where -1 and +1 are expected",
+                       "Predictions and labels are -1 and +1 here: sgn(z) is +1 for z > 0 and -1 otherwise (not a 0/1 step).")
+    if values <= {-1.0, 0.0, 1.0} and 0.0 in values and np.array_equal(ga[ga != 0], ea[ga != 0]):
+        return Finding("sign_zero", "0 where -1 or +1 is expected",
+                       "sgn must return -1 or +1, never 0: np.sign gives 0 at z = 0, while the lecture's sgn(0) is -1.")
+    return None
+
+
+def off_by_one(g, e, ctx: Context) -> Finding | None:
+    """Integer sizes or counts one too large (or one too small), in the same direction wherever they differ."""
+    if not (_integer(e) and _integer(g)) or np.asarray(e).dtype.kind == "b":
+        return None
+    ga, ea = np.asarray(g, dtype=np.int64).ravel(), np.asarray(e, dtype=np.int64).ravel()
+    if ga.shape != ea.shape:
+        return None
+    diff = ga - ea
+    wrong = diff[diff != 0]
+    if wrong.size < 2 or not (np.all(wrong == 1) or np.all(wrong == -1)):
+        return None  # one wrong number could be off by one by chance
+    more = wrong[0] > 0
+    return Finding("off_by_one", "update_sign", f"Sizes or counts one {'too large' if more else 'too small'}",
+                   "An off-by-one in a size formula or a count: floor versus ceil, the +1 of (n + 2p - k) // s + 1, "
+                   "or a loop bound.")
+
+
+def relabelled(g, e, ctx: Context) -> Finding | None:
+    """Indices consistently renamed (one-to-one): the vocabulary or class order differs from the given one."""
+    if not (_integer(e) and _integer(g)) or np.asarray(e).dtype.kind == "b" or np.asarray(g).dtype.kind == "b":
+        return None  # a boolean mask "renamed" is its complement, not another vocabulary order
+    ga, ea = np.asarray(g).ravel(), np.asarray(e).ravel()
+    if ga.shape != ea.shape or ga.size < 3 or np.array_equal(ga, ea):
+        return None
+    forward: dict = {}
+    backward: dict = {}
+    for a, b in zip(ea.tolist(), ga.tolist()):
+        if forward.setdefault(a, b) != b or backward.setdefault(b, a) != a:
+            return None
+    if len(forward) < 3 or ga.size < 2 * len(forward):
+        return None  # each renaming must be seen more than once to be a pattern rather than a coincidence
+    return Finding("relabelled", "The right pattern with the indices renamed",
+                   "Every index is consistently replaced by another: the order of the vocabulary (or classes) is not "
+                   "the one given; use the given order, not a sorted or set order.")
+
+
+def _error_name(value: Any) -> bool:
+    return isinstance(value, str) and value.isidentifier() and value.endswith(("Error", "Exception"))
+
+
+def input_check(g, e, ctx: Context) -> Finding | None:
+    """An invalid input accepted (a check missing) or a valid one rejected (a check too strict).
+
+    Only where the case reports both outcomes as words (a driver's "accepted" or the error's name):
+    an error raised where a number is expected is a crash, not a check.
+    """
+    if not (isinstance(g, str) and isinstance(e, str)):
+        return None
+    if _error_name(e) and not _error_name(g):
+        return Finding("check_missing", f"Accepts an input it must reject with {e}",
+                       f"Validate the arguments before computing: this input is outside the allowed range, raise {e}.")
+    if _error_name(g) and not _error_name(e):
+        return Finding("check_too_strict", f"Rejects a valid input with {g}",
+                       "Your argument check is too strict: this input is allowed (mind the boundary values, e.g. "
+                       "0 <= p < 1 includes 0).")
+    return None
+
+
+def factor(g, e, ctx: Context) -> Finding | None:
+    """Every value off by one constant factor (x2, x1/2, x-1, a whole number or its inverse), with its meaning here."""
+    if _integer(e):
+        return None  # a factor between indices or labels means nothing
+    ga, ea = _array(g), _array(e)
+    if ga is None or ea is None or ga.shape != ea.shape or not np.all(np.isfinite(ga)):
+        return None
+    mask = np.isfinite(ea) & (np.abs(ea) > 1e-9)
+    if not np.any(mask):
+        return None
+    ratios = ga[mask] / ea[mask]
+    k = float(np.median(ratios))
+    if not np.allclose(ratios, k, rtol=1e-6, atol=1e-9) or np.isclose(k, 1.0) or np.isclose(k, 0.0):
+        return None
+    if not np.allclose(ga[np.isfinite(ea) & ~mask], 0.0, rtol=0.0, atol=1e-9 * max(1.0, abs(k))):
+        return None  # k x 0 is 0: a value where 0 is expected is not "the same off by k"
+    meanings = ctx.factor_meanings or {}
+    if np.isclose(k, -1.0):
+        return Finding("sign", "The expected value with the opposite sign",
+                       meanings.get("sign") or "Check the sign: which way the difference is taken, and whether an update adds or subtracts.")
+    if np.isclose(k, 2.0):
+        kind, name = "twice", "Exactly twice the expected value"
+    elif np.isclose(k, 0.5):
+        kind, name = "half", "Exactly half the expected value"
+    elif any(abs(f) >= 2 and np.isclose(f, round(f)) for f in (k, 1.0 / k)):
+        kind, name = "whole_number", f"Off by a constant factor of {k:g}"
+    elif meanings.get("other") and abs(k - 1.0) > 1e-3 and np.count_nonzero(mask) >= 3:
+        kind, name = "other", f"Off by a constant factor of {k:.6g}"
+    else:
+        return None  # any other factor names nothing unless the assignment says what it means
+    hint = meanings.get(kind) or "Every value is off by the same factor: look for a scale applied once too often or not at all."
+    rid = {"twice": "factor_2", "half": "factor_half", "whole_number": "factor_m", "other": "factor_other"}[kind]
+    return Finding(rid, name, hint)
+
+
+def precision(g, e, ctx: Context) -> Finding | None:
+    """Every error below ~1e-4 relative: right formula, lost precision (float32 somewhere, a rounded constant)."""
+    ga, ea = _array(g), _array(e)
+    if ga is None or ea is None or ga.shape != ea.shape or _integer(e) or not np.all(np.isfinite(ga)):
+        return None
+    scale = max(1e-12, float(np.max(np.abs(ea)))) if ea.size else 1.0
+    rel = np.abs(ga - ea) / np.maximum(np.abs(ea), 1e-3 * scale)
+    if ea.size < 4 or float(np.max(rel)) >= 1e-4 or np.count_nonzero(rel > ctx.tol.rtol) < 0.5 * ea.size:
+        return None  # lost precision touches nearly every value; a few small errors are a small wrong term
+    return Finding("precision", "Right to about 4 digits: precision lost",
+                   "Every value is within 1e-4 of the expected one: the formula is right but precision is lost "
+                   "(a float32 array or constant, a rounded constant, or a one-sided difference).")
+
+
+def update_direction(got: Any, expected: Any, inputs: tuple, ctx: Context) -> Finding | None:
+    """For an output that updates one of the inputs (new parameters): the change made has the wrong sign.
+
+    Compares the changes ``got - x`` and ``expected - x`` for an input ``x`` of the output's structure.
+    """
+    for x in inputs:
+        pairs_g = list(leaves(got, x))
+        pairs_e = list(leaves(expected, x))
+        if not pairs_e or len(pairs_g) != len(pairs_e):
+            continue
+        dg, de = [], []
+        for (_, g, xg), (_, e, xe) in zip(pairs_g, pairs_e):
+            ga, ea, xa = _array(g), _array(e), _array(xe)
+            if ga is None or ea is None or xa is None or not (ga.shape == ea.shape == xa.shape):
+                break
+            dg.append((ga - xa).ravel())
+            de.append((ea - xa).ravel())
+        else:
+            if not dg:
+                continue
+            change_g, change_e = np.concatenate(dg), np.concatenate(de)
+            if np.count_nonzero(np.abs(change_e) > 1e-12) >= 2 and _close(change_g, -change_e, ctx.tol):
+                return Finding("update_sign", "The update goes the wrong way: the change from the input has the opposite sign",
+                               "Gradient descent moves against the gradient: new = old - lr * gradient (and the error "
+                               "term's sign must match the lecture's).")
+    return None
+
+
+IN_PLACE = Finding("in_place", "Modifies its input in place",
+                   "Work on a copy: an in-place operation (x *= ..., x -= ..., out=x, a slice assignment, pop) changes "
+                   "the caller's array, and a caller that reuses it then computes with wrong numbers.")
+
+
+def two_calls(g, e, ctx: Context) -> Finding | None:
+    """Two identical calls expected to agree, yours do not: state kept between calls (module-level, a default argument)."""
+    if not (isinstance(e, (list, tuple)) and isinstance(g, (list, tuple)) and len(e) == len(g) == 2):
+        return None
+    if not matches(e[1], e[0], ctx.tol) or matches(g[1], g[0], ctx.tol):
+        return None
+    if not (isinstance(e[0], (list, tuple, dict)) or matches(g[0], e[0], ctx.tol)):
+        return None  # two equal arrays in an output may be a coincidence; two whole call results are a repeat
+    return Finding("state_between_calls", "A second identical call gives another result",
+                   "Your function keeps state between calls (a module-level variable, a mutable default argument, "
+                   "or a modified input): each call must depend only on its arguments.")
+
+
+LEAF_RULES: tuple[Callable, ...] = (input_check, floating_error, overflow, clipped, float32, transposed, history_short, padding_size, shape_off_by_one, labels, off_by_one, relabelled,
+                                    time_shift, permutation, wrong_axis, same_mask, other_mask, border, factor, offset, precision)
+RULE_IDS = ("nan", "float32", "transposed", "history_short", "shape_off_by_one", "time_shift", "permutation",
+            "wrong_axis", "same_mask", "border", "factor_2", "factor_half", "factor_m", "factor_other", "sign",
+            "precision", "state_between_calls", "offset", "labels_01", "sign_zero", "relabelled", "in_place", "check_missing", "clipped", "padding_size", "other_mask", "off_by_one", "update_sign",
+            "check_too_strict")
+
+
+def structural(got: Any, expected: Any, ctx: Context) -> Finding | None:
+    """The first rule that fires on the output (two-call outputs first), else None. Never fires on a right answer."""
+    if matches(got, expected, ctx.tol):
+        return None
+    for path, g, e in _nodes(got, expected):
+        found = two_calls(g, e, ctx)
+        if found:
+            return Finding(found.id, found.name, found.hint, path)
+    wrong = differing(got, expected, ctx.tol)
+    for path, g, e in wrong[:1]:
+        for rule in LEAF_RULES:
+            found = rule(g, e, ctx)
+            if found is not None and (rule is not precision or all(precision(gg, ee, ctx) for _, gg, ee in wrong)):
+                return Finding(found.id, found.name, found.hint, "" if path == "output" else path)
+            if found is not None:
+                return None  # precision on one component while another is far off: not a precision problem  # the first wrong component decides: a rule on a later one may be a consequence
+    return None
+
+
+def _nodes(got: Any, expected: Any, path: str = "") -> Iterator[tuple[str, Any, Any]]:
+    """Every container node of two outputs of the same structure (for rules on whole tuples)."""
+    if isinstance(expected, (list, tuple)) and isinstance(got, (list, tuple)) and len(got) == len(expected):
+        yield path, got, expected
+        for i, (g, e) in enumerate(zip(got, expected)):
+            yield from _nodes(g, e, f"{path}[{i}]")
+    elif isinstance(expected, dict) and isinstance(got, dict):
+        for key in expected:
+            if key in got:
+                yield from _nodes(got[key], expected[key], f"{path}[{key!r}]")
