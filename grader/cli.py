@@ -31,6 +31,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--secret-file", type=Path, help="file holding the course secret (else $GRADER_SECRET)")
     p.add_argument("--fresh", action="store_true", help="regrade everything instead of keeping unchanged results")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--roster", type=Path, help="class list CSV (columns id, name, email, login; any of them): "
+                   "students on it without a submission are reported missing, submissions not on it flagged")
 
     p = sub.add_parser("gradescope", help="grade the one submission of a Gradescope autograder run into results.json")
     p.add_argument("submission", type=Path, help="the submission folder (on Gradescope: /autograder/submission)")
@@ -67,7 +69,7 @@ def _run(args: argparse.Namespace) -> int:
             print(f"warning: {warning}", file=sys.stderr)
         run = grade.grade(course, args.submissions, args.out, args.slugs, jobs=args.jobs, secret=secret,
                           isolation=args.isolation, progress=False if args.no_progress else None, fresh=args.fresh,
-                          also_hide=(str(args.secret_file.resolve()),) if args.secret_file else ())
+                          also_hide=(str(args.secret_file.resolve()),) if args.secret_file else (), roster=args.roster)
         print(grade.render(run))
         return 0
     if args.command == "gradescope":

@@ -38,10 +38,29 @@ def test_the_student_page_escapes_what_student_code_produced():
     assert "&lt;script&gt;" in page
 
 
-def test_the_gradebook_total_is_the_sum_and_missing_assignments_count_zero():
+def gradebook_rows(text: str) -> list[dict]:
+    assert text.startswith("\ufeff")  # a BOM: spreadsheets then read the file as UTF-8
+    return list(csv.DictReader(io.StringIO(text[1:])))
+
+
+def test_the_gradebook_total_is_the_sum_and_a_missing_assignment_is_empty_with_a_status():
     ann = [result(CaseResult("a", "p", "public", 2.5, 3.0, "partial", "half"), slug="conv"),
            result(CaseResult("b", "p", "public", 1.0, 1.0, "passed", "ok"), slug="dropout")]
-    bob = [result(CaseResult("a", "p", "public", 3.0, 3.0, "passed", "ok"), student="bob", slug="conv")]
-    rows = list(csv.DictReader(io.StringIO(gradebook_csv({"ann": ann, "bob": bob}, ["conv", "dropout"]))))
-    assert rows == [{"student": "ann", "conv": "2.5", "dropout": "1", "total": "3.5"},
-                    {"student": "bob", "conv": "3", "dropout": "0", "total": "3"}]
+    bob = [result(CaseResult("a", "p", "public", 3.0, 3.0, "passed", "ok"), student="bob", slug="conv"),
+           AssignmentResult("bob", "dropout", "Dropout", (CaseResult("b", "p", "public", 0.0, 1.0, "no_submission", "none"),),
+                            1.0, status="no_submission")]
+    cyd = [result(CaseResult("a", "p", "public", 0.0, 3.0, "failed", "wrong"), student="cyd", slug="conv"),
+           result(CaseResult("b", "p", "public", 0.0, 1.0, "failed", "wrong"), student="cyd", slug="dropout")]
+    rows = gradebook_rows(gradebook_csv({"ann": ann, "bob": bob, "cyd": cyd}, ["conv", "dropout"]))
+    assert rows == [{"student": "ann", "conv": "2.5", "dropout": "1", "total": "3.5", "status": "graded"},
+                    {"student": "bob", "conv": "3", "dropout": "", "total": "3", "status": "missing: dropout"},
+                    {"student": "cyd", "conv": "0", "dropout": "0", "total": "0", "status": "graded"}]
+
+
+def test_gradebook_names_are_never_formulas_and_accents_survive():
+    rows = {name: [result(CaseResult("a", "p", "public", 1.0, 1.0, "passed", "ok"), student=name)]
+            for name in ("=HYPERLINK(\"http://x\")", "+1", "@SUM(A1)", "-2", "José")}
+    text = gradebook_csv(rows, ["conv"])
+    students = [r["student"] for r in gradebook_rows(text)]
+    assert sorted(students) == sorted(["'=HYPERLINK(\"http://x\")", "'+1", "'@SUM(A1)", "'-2", "José"])
+    assert text.encode("utf-8").startswith(b"\xef\xbb\xbf")
