@@ -41,6 +41,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--student", help="student id for the hidden inputs' seeds (default: from submission_metadata.json)")
     p.add_argument("--secret-file", type=Path, help="file holding the course secret (else $GRADER_SECRET)")
 
+    p = sub.add_parser("export", help="scores of a graded folder as a file an LMS gradebook imports")
+    p.add_argument("target", choices=("canvas", "moodle"), help="which LMS's import layout")
+    p.add_argument("grades", type=Path, nargs="?", default=Path("grades"), help="folder written by grader grade (default: grades)")
+    p.add_argument("--out", type=Path, required=True, help="the CSV file to write")
+
+    p = sub.add_parser("kit", help="write the student kit: stubs, notebooks, handouts, public fixtures, an installable grader")
+    p.add_argument("--out", type=Path, required=True, help="a new folder, or a file ending in .zip")
+
     p = sub.add_parser("validate", help="prove every assignment's grader right (what CI runs)")
     p.add_argument("--assignment", action="append", dest="slugs", metavar="SLUG")
 
@@ -52,6 +60,10 @@ def _parser() -> argparse.ArgumentParser:
 def _run(args: argparse.Namespace) -> int:
     from grader.spec import find_course
 
+    if args.command == "export":  # needs the graded folder only, not the course
+        from grader.commands.export_lms import TARGETS
+
+        return TARGETS[args.target](args)
     course = find_course(args.course)
     if args.command == "check":
         from grader.commands import check
@@ -85,6 +97,11 @@ def _run(args: argparse.Namespace) -> int:
         data = gradescope.gradescope(course, args.submission, args.out, args.slugs, student=student, secret=secret,
                                      isolation=args.isolation)
         print(f"{student}: {data['score']:g} points; wrote {args.out}")
+        return 0
+    if args.command == "kit":
+        from grader.commands import kit
+
+        print(kit.render(kit.build_kit(course, args.out), course))
         return 0
     if args.command == "validate":
         from grader.commands import validate

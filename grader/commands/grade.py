@@ -87,9 +87,11 @@ def grade(course: Course, submissions: Path, out: Path, slugs: list[str] | None 
     for sub in students:
         run.people[sub.student] = {"report": names[sub.student], "warnings": list(sub.problems),
                                    "roster": on_roster[sub.student].to_json() if sub.student in on_roster else None,
-                                   "on_roster": None if entries is None else sub.student in on_roster}
+                                   "on_roster": None if entries is None else sub.student in on_roster,
+                                   "lms_ids": sub.aliases}
     for student, entry in absentees.items():
-        run.people[student] = {"report": names[student], "warnings": [], "roster": entry.to_json(), "on_roster": True}
+        run.people[student] = {"report": names[student], "warnings": [], "roster": entry.to_json(), "on_roster": True,
+                               "lms_ids": ()}
     descriptions = {slug: {c.name: c.description for c in g.assignment.cases} for slug, g in graders.items()}
     out.mkdir(parents=True, exist_ok=True)
     kept: dict[str, dict[str, AssignmentResult]] = {}
@@ -151,7 +153,7 @@ def _matching(saved: list[AssignmentResult] | None, slug: str, g: AssignmentGrad
 def _write_student(out: Path, student: str, results: list[AssignmentResult], person: dict,
                    descriptions: dict[str, dict[str, str]]) -> None:
     report = student_json(student, results, isolation_of(results), warnings=person["warnings"],
-                          roster=person["roster"], on_roster=person["on_roster"])
+                          roster=person["roster"], on_roster=person["on_roster"], lms_ids=person["lms_ids"])
     atomic_write(out / f"{person['report']}.json", json.dumps(report, indent=1) + "\n")
     atomic_write(out / f"{person['report']}.html", student_page(report, descriptions))
 

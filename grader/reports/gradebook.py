@@ -29,7 +29,7 @@ def atomic_write(path: Path, text: str) -> None:
 
 
 def student_json(student: str, results: list[AssignmentResult], isolation: str, *, warnings: list[str] | tuple = (),
-                 roster: dict | None = None, on_roster: bool | None = None) -> dict:
+                 roster: dict | None = None, on_roster: bool | None = None, lms_ids: tuple[str, ...] = ()) -> dict:
     """One student's report: every assignment and case with points, status and feedback, every file
     ignored or rejected on the way (``warnings``), and their roster entry when there is a roster."""
     return {
@@ -41,6 +41,7 @@ def student_json(student: str, results: list[AssignmentResult], isolation: str, 
         "warnings": list(warnings),
         "roster": roster,
         "on_roster": on_roster,
+        "lms_ids": list(lms_ids),
         "assignments": [r.to_json() for r in results],
     }
 
