@@ -193,7 +193,7 @@ def discover(root: Path, modules: set[str], loose_module: str | None = None,
         if entry in taken:
             continue
         if entry.is_dir():
-            found = from_folder(entry, modules, others)
+            found = _with_zips(from_folder(entry, modules, others), entry, modules, others)
             owner = lms.folder_student(entry, gradescope)
             if owner is not None:
                 found = replace(found, student=owner[0], aliases=owner[1])
@@ -205,6 +205,21 @@ def discover(root: Path, modules: set[str], loose_module: str | None = None,
             continue
         _merge(students, found, root)
     return list(students.values())
+
+
+def _with_zips(found: StudentSubmission, folder: Path, modules: set[str], others: frozenset[str]) -> StudentSubmission:
+    """A student's folder may hold their zip (Moodle and Gradescope keep uploads as they came): open it."""
+    zips = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".zip" and p.is_file() and not p.is_symlink())
+    if not zips:
+        return found
+    files = dict(found.files)
+    problems = [p for p in found.problems if not any(p.startswith(f"{folder.name}/{z.name}:") for z in zips)]
+    for path in zips:
+        inner = _from_zip(path, modules, others)
+        problems.extend(f"{folder.name}/{p}" for p in inner.problems)
+        for module, submitted in inner.files.items():
+            _add(files, module, SubmittedFile(f"{folder.name}/{submitted.label}", submitted.raw), problems)
+    return replace(found, files=files, problems=tuple(problems))
 
 
 def _merge(students: dict[str, StudentSubmission], found: StudentSubmission, root: Path) -> None:

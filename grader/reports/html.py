@@ -22,10 +22,13 @@ def student_page(report: dict, descriptions: dict[str, dict[str, str]] | None = 
             continue
         said = descriptions.get(a["assignment"], {})
         cases = [{**c, "description": said.get(c["name"], "")} for c in a["cases"]]
-        diagnoses: dict[tuple[str, str], dict] = {}  # each diagnosis once per part (function)
+        diagnoses: dict[str, dict] = {}  # each diagnosis said once, with the parts and cases it explains
         for c in cases:
             if c["status"] != "passed" and c.get("hint"):
-                diagnoses.setdefault((c["part"], c["hint"]), {"part": c["part"], "hint": c["hint"], "cases": []})["cases"].append(c["name"])
+                found = diagnoses.setdefault(c["hint"], {"hint": c["hint"], "parts": [], "cases": []})
+                found["cases"].append(c["name"])
+                if c["part"] not in found["parts"]:
+                    found["parts"].append(c["part"])
         ordered = [c for c in cases if c["status"] != "passed"] + [c for c in cases if c["status"] == "passed"]
         handed_in.append({**a, "ordered": ordered, "diagnoses": list(diagnoses.values())})
     return _ENV.get_template("student.html.j2").render(

@@ -100,3 +100,16 @@ def test_a_gradescope_export_names_its_submission_folders_from_the_metadata(tmp_
     assert set(found) == {"gia@uni.example", "hal@uni.example"}
     assert found["gia@uni.example"].aliases == ("555", "Gia Tran")
     assert found["gia@uni.example"].files["conv"].raw == b"G = 1\n"
+
+
+def test_a_zip_inside_a_moodle_folder_is_opened(tmp_path):
+    folder = tmp_path / "Ana López_31415_assignsubmission_file_"
+    folder.mkdir()
+    with zipfile.ZipFile(folder / "homework.zip", "w") as archive:
+        archive.writestr("hw/conv.py", "Z = 1\n")
+        archive.writestr("hw/notes.md", "notes")
+    (ana,) = discover(tmp_path, MODULES)
+    assert ana.student == "Ana López"
+    assert ana.files["conv"].label == "Ana López_31415_assignsubmission_file_/homework.zip:hw/conv.py"
+    assert ana.problems == ("Ana López_31415_assignsubmission_file_/homework.zip:hw/notes.md: ignored "
+                            "(only .py and .ipynb files are graded)",)

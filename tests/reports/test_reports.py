@@ -64,3 +64,17 @@ def test_gradebook_names_are_never_formulas_and_accents_survive():
     students = [r["student"] for r in gradebook_rows(text)]
     assert sorted(students) == sorted(["'=HYPERLINK(\"http://x\")", "'+1", "'@SUM(A1)", "'-2", "José"])
     assert text.encode("utf-8").startswith(b"\xef\xbb\xbf")
+
+
+def test_the_student_page_collapses_what_was_not_handed_in_and_puts_failures_first():
+    missing = AssignmentResult("ann", "dropout", "Dropout", tuple(
+        CaseResult(f"d{i}", "p", "hidden", 0.0, 1.0, "no_submission", "no submission: expected dropout.py") for i in range(22)),
+        22.0, status="no_submission")
+    ok = CaseResult("first_ok", "conv2d", "public", 1.0, 1.0, "passed", "ok")
+    page = student_page(student_json("ann", [result(ok, failed("later_bad")), missing], "namespace",
+                                     warnings=["ann.zip: not a readable zip (BadZipFile: File is not a zip file)"]),
+                        {"conv": {"later_bad": "Pads the input by one."}})
+    assert page.count("no submission: expected dropout.py") == 0 and "Not handed in (0 points): Dropout (dropout)" in page
+    assert page.count("<table>") == 1
+    assert page.index("later_bad") < page.index("first_ok")
+    assert "Pads the input by one." in page and "ann.zip: not a readable zip" in page
