@@ -104,6 +104,8 @@ def test_the_dashboard_renders_its_table_charts_and_links_to_every_student(grade
     reports = [link for link in dom.links() if link.endswith(".html")]
     assert len(set(reports)) == 4
     assert all((graded / link).is_file() for link in reports)  # every link opens a report, offline
+    fetched = [a.get("src") or a.get("href") for t, a in dom.tags if t in ("script", "link", "img", "iframe")]
+    assert not fetched and "http" not in " ".join(dom.links())  # no script, no CDN: works from a zip
 
 
 def test_a_student_page_renders_its_overview_and_the_diagnosis_once(graded, tmp_path):
