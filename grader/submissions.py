@@ -186,7 +186,7 @@ def discover(root: Path, modules: set[str], loose_module: str | None = None,
     students: dict[str, StudentSubmission] = {}
     flat, ids = lms.group_flat([e for e in entries if e.is_file()])
     for student, members in flat.items():
-        _merge(students, _from_lms_files(student, members, modules, others, ids[student]), root)
+        _merge(students, _from_lms_files(student, members, modules, others, ids[student], loose_module), root)
     taken = {path for members in flat.values() for path, _ in members}
     gradescope = lms.gradescope_students(root)
     for entry in entries:
@@ -238,10 +238,22 @@ def _merge(students: dict[str, StudentSubmission], found: StudentSubmission, roo
 
 
 def _from_lms_files(student: str, members: list[tuple[Path, str]], modules: set[str], others: frozenset[str],
-                    aliases: tuple[str, ...]) -> StudentSubmission:
-    """One student's loose files of a flat LMS export, each known by the name the student gave it."""
+                    aliases: tuple[str, ...], loose_module: str | None = None) -> StudentSubmission:
+    """One student's loose files of a flat LMS export, each known by the name the student gave it.
+
+    Grading one assignment (``loose_module``), a student's only code file whose name names no
+    assignment of the course (``hw3_final.py``) is taken as that assignment's file, and that is said.
+    """
     files: dict[str, SubmittedFile] = {}
     problems: list[str] = []
+    unnamed = [(p, o) for p, o in members if PurePosixPath(o).suffix.lower() in SUFFIXES
+               and module_of(PurePosixPath(o).stem, modules | set(others)) is None]
+    if loose_module is not None and len(unnamed) == 1 and unnamed[0][0].stat().st_size <= MAX_FILE_BYTES:
+        path, original = unnamed[0]
+        members = [m for m in members if m[0] != path]
+        files[loose_module] = SubmittedFile(path.name, path.read_bytes())
+        problems.append(f"{path.name}: graded as {loose_module} (the only code file, and its name '{original}' "
+                        "names no assignment)")
     for path, original in members:
         if original.lower().endswith(".zip"):
             inner = _from_zip(path, modules, others)

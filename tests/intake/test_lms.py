@@ -51,14 +51,13 @@ def test_a_flat_canvas_export_is_one_student_per_login_with_files_mapped_by_thei
 
 def test_with_one_assignment_a_canvas_file_of_another_assignment_is_not_graded_as_it(tmp_path):
     write(tmp_path / "smithj_12345_67890_perceptron.py")
+    write(tmp_path / "smithj_12345_67890_notes.txt")
     write(tmp_path / "leea_222_333_conv.py")
-    found = by_student(tmp_path, {"conv"}, loose_module="conv")
+    found = by_student(tmp_path, {"conv"}, loose_module="conv", others=frozenset({"perceptron"}))
     assert found["smithj"].files == {}
-    assert found["smithj"].problems == ("smithj_12345_67890_perceptron.py: ignored, its name is not an assignment "
-                                        "being graded (expected conv as .py or .ipynb)",)
+    # the course's other assignment is skipped quietly (the TA chose to grade conv only); the rest is said
+    assert found["smithj"].problems == ("smithj_12345_67890_notes.txt: ignored (only .py and .ipynb files are graded)",)
     assert set(found["leea"].files) == {"conv"}
-    # files of the course's other assignments are not worth a warning when the TA grades one of them
-    assert by_student(tmp_path, {"conv"}, loose_module="conv", others=frozenset({"perceptron"}))["smithj"].problems == ()
 
 
 def test_a_canvas_zip_per_student_is_opened(tmp_path):
@@ -113,3 +112,16 @@ def test_a_zip_inside_a_moodle_folder_is_opened(tmp_path):
     assert ana.files["conv"].label == "Ana López_31415_assignsubmission_file_/homework.zip:hw/conv.py"
     assert ana.problems == ("Ana López_31415_assignsubmission_file_/homework.zip:hw/notes.md: ignored "
                             "(only .py and .ipynb files are graded)",)
+
+
+def test_grading_one_assignment_a_students_only_unnamed_file_is_taken_and_that_is_said(tmp_path):
+    write(tmp_path / "smithj_12345_67890_hw3_final.py", "H = 1\n")
+    write(tmp_path / "leea_222_333_perceptron.py")
+    write(tmp_path / "kimb_444_555_a.py")
+    write(tmp_path / "kimb_444_556_b.py")
+    found = by_student(tmp_path, {"conv"}, loose_module="conv", others=frozenset({"perceptron"}))
+    assert found["smithj"].files["conv"].raw == b"H = 1\n"
+    assert found["smithj"].problems == ("smithj_12345_67890_hw3_final.py: graded as conv (the only code file, and its "
+                                        "name 'hw3_final.py' names no assignment)",)
+    assert found["leea"].files == {} and found["leea"].problems == ()  # another assignment's file: never taken
+    assert found["kimb"].files == {} and len(found["kimb"].problems) == 2  # two candidates: neither is guessed
