@@ -166,3 +166,11 @@ def test_the_roster_brings_in_the_missing_and_flags_the_unknown(graded):
     flags = {row["student"]: row["flags"] for row in json.loads((graded["out"] / "summary.json").read_text())["class"]}
     assert "not on roster" in flags["frank"] and "nothing handed in" in flags["noor"]
     assert "limits hit" in flags["erin"] and "1 warning" in flags["erin"]
+
+
+def test_the_dashboard_links_each_misconception_to_the_students_who_have_it(graded):
+    summary = json.loads((graded["out"] / "summary.json").read_text())
+    (sign,) = [d for d in summary["diagnoses"] if d["slug"] == "perceptron"]
+    assert [(w["name"], w["report"]) for w in sign["who"]] == [("Bob Okafor", "bob.html"), ("Jin Kim", "kimj.html")]
+    page = (graded["out"] / "summary.html").read_text()
+    assert '<a href="kimj.html">Jin Kim</a>' in page and page.count("<svg") == len(SLUGS) + len(summary["parts"])
