@@ -82,3 +82,15 @@ def test_a_zipped_canvas_export_is_graded_and_joined_to_the_roster(tmp_path):
         "martinj": ("José Martin", "graded"), "okafor": ("Bo Okafor", "graded"), "cmissing": ("Cy Missing", "no submission")}
     assert rows["martinj"]["perceptron"] == "20" and 0 < float(rows["okafor"]["perceptron"]) < 20
     assert rows["cmissing"]["perceptron"] == ""
+
+
+def test_a_flood_of_stray_files_is_reported_in_a_bounded_list(tmp_path):
+    (tmp_path / "subs").mkdir()
+    with zipfile.ZipFile(tmp_path / "subs" / "ann.zip", "w") as archive:
+        archive.writestr("perceptron.py", ALICE.read_text())
+        for i in range(300):
+            archive.writestr(f"junk/{i}.txt", "x")
+    code, out = grade(tmp_path, tmp_path / "subs")
+    assert code == 0
+    warnings = json.loads((out / "ann.json").read_text())["warnings"]
+    assert len(warnings) == 51 and warnings[-1] == "... and 250 more files ignored or rejected"
