@@ -37,6 +37,8 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("merge", help="one gradebook, summary and reports from the outputs of `grade --shard`")
     p.add_argument("shards", type=Path, nargs="+", metavar="SHARD_OUT", help="the --out folder of every shard")
     p.add_argument("--out", type=Path, required=True, help="where to write the merged gradebook, reports and summary")
+    p.add_argument("--roster", type=Path, help="class list CSV (columns id, name, email, login; any of them): "
+                   "students on it without a submission are reported missing, submissions not on it flagged")
 
     p = sub.add_parser("gradescope", help="grade the one submission of a Gradescope autograder run into results.json")
     p.add_argument("submission", type=Path, help="the submission folder (on Gradescope: /autograder/submission)")
@@ -49,11 +51,17 @@ def _parser() -> argparse.ArgumentParser:
 
     from grader.commands.export import TARGETS
 
-    p = sub.add_parser("export", help="package for another platform: `gradescope` (the autograder zip)")
-    p.add_argument("target", choices=sorted(TARGETS), help="gradescope: autograder zip (setup.sh, run_autograder, course)")
-    p.add_argument("--out", type=Path, required=True, help="file to write (e.g. autograder.zip)")
-    p.add_argument("--assignment", action="append", dest="slugs", metavar="SLUG", help="only this assignment (repeatable)")
-    p.add_argument("--secret-file", type=Path, help="file holding the course secret (else $GRADER_SECRET)")
+    p = sub.add_parser("export", help="hand the course or its grades to another platform")
+    p.add_argument("target", choices=sorted(TARGETS), help="gradescope: the autograder zip (setup.sh, run_autograder, "
+                   "course); canvas, moodle: a graded folder's scores as the LMS's gradebook import CSV")
+    p.add_argument("grades", type=Path, nargs="?", default=Path("grades"),
+                   help="canvas, moodle: the folder written by grader grade (default: grades)")
+    p.add_argument("--out", type=Path, required=True, help="file to write (autograder.zip, grades.csv)")
+    p.add_argument("--assignment", action="append", dest="slugs", metavar="SLUG", help="gradescope: only this assignment (repeatable)")
+    p.add_argument("--secret-file", type=Path, help="gradescope: file holding the course secret (else $GRADER_SECRET)")
+
+    p = sub.add_parser("kit", help="write the student kit: stubs, notebooks, handouts, public fixtures, an installable grader")
+    p.add_argument("--out", type=Path, required=True, help="a new folder, or a file ending in .zip")
 
     p = sub.add_parser("validate", help="prove every assignment's grader right (what CI runs)")
     p.add_argument("--assignment", action="append", dest="slugs", metavar="SLUG")
@@ -106,7 +114,8 @@ def _run(args: argparse.Namespace) -> int:
             print(f"warning: {warning}", file=sys.stderr)
         run = grade.grade(course, args.submissions, args.out, args.slugs, jobs=args.jobs, secret=secret,
                           isolation=args.isolation, progress=False if args.no_progress else None, fresh=args.fresh,
-                          also_hide=(str(args.secret_file.resolve()),) if args.secret_file else (), shard=shard)
+                          also_hide=(str(args.secret_file.resolve()),) if args.secret_file else (), shard=shard,
+                          roster=args.roster)
         print(grade.render(run))
         return 0
     if args.command == "gradescope":
@@ -123,6 +132,11 @@ def _run(args: argparse.Namespace) -> int:
                                      isolation=args.isolation,
                                      also_hide=(str(args.secret_file.resolve()),) if args.secret_file else ())
         print(f"{student}: {data['score']:g} points; wrote {args.out}")
+        return 0
+    if args.command == "kit":
+        from grader.commands import kit
+
+        print(kit.render(kit.build_kit(course, args.out), course))
         return 0
     if args.command == "validate":
         from grader.commands import validate

@@ -356,7 +356,7 @@ def find_course(explicit: str | None = None) -> Course:
     for candidate in (here, *here.parents):
         if (candidate / "assignments").is_dir():
             return Course(candidate)
-    packaged = Path(__file__).resolve().parent.parent
-    if (packaged / "assignments").is_dir():
-        return Course(packaged)
-    raise UsageError("no course folder found: run inside the course repository or pass --course DIR")
+    for packaged in (Path(__file__).resolve().parent.parent, Path(__file__).resolve().parent / "course"):
+        if (packaged / "assignments").is_dir():  # the repository itself, or a student kit's installed grader
+            return Course(packaged)
+    raise UsageError("no course folder found: run inside the course folder, pass --course DIR or set GRADER_COURSE=DIR")

@@ -5,10 +5,11 @@ import hashlib
 import os
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from grader.errors import SubmissionError, UsageError
+from grader.intake import lms
 from grader.notebooks import extract_code
 from grader.sanitise import capped, shown_name
 
@@ -38,6 +39,7 @@ class StudentSubmission:
     student: str
     files: dict[str, SubmittedFile] = field(default_factory=dict)
     problems: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()  # ids an LMS gave the student (for joining a roster)
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,11 @@ def read_source(submitted: SubmittedFile) -> Source:
             raise SubmissionError(f"not UTF-8 text (line {line}, byte {exc.start}): save the file as UTF-8", path=submitted.label) from exc
         skipped = ()
     filename = f"<{PurePosixPath(submitted.label.split(':')[-1]).name}>"
+    if "\0" in text:
+        at = text.index("\0")
+        line = text.count("\n", 0, at) + 1
+        raise SubmissionError(f"contains a NUL byte (line {line}, column {at - text.rfind(chr(10), 0, at)}): "
+                              "not a plain text file; save it again as UTF-8 text", path=submitted.label)
     try:
         compile(text, filename, "exec")
     except SyntaxError as exc:
@@ -84,6 +91,7 @@ def module_of(stem: str, modules: set[str]) -> str | None:
     """
     if stem in modules:
         return stem
+    stem = lms.original_stem(stem)
     name = re.sub(r"(\s*\(\d+\)|-\d+)$", "", stem.strip()).lower()
     matches = [m for m in modules if m.lower() == name]
     return matches[0] if len(matches) == 1 else None
@@ -135,14 +143,15 @@ def walk(folder: Path, notes: list[str] | None = None) -> list[Path]:
     return sorted(found)
 
 
-def from_folder(folder: Path, modules: set[str]) -> StudentSubmission:
+def from_folder(folder: Path, modules: set[str], others: frozenset[str] = frozenset()) -> StudentSubmission:
     files: dict[str, SubmittedFile] = {}
     problems: list[str] = []
     for path in walk(folder, problems):
         module = module_of(path.stem, modules)
-        if path.suffix.lower() not in SUFFIXES or module is None:
-            continue
         if ".ipynb_checkpoints" in path.parts:
+            continue
+        if module is None:
+            problems.extend(unmapped(shown_name(f"{folder.name}/{path.relative_to(folder).as_posix()}", 400), modules, others))
             continue
         if path.stat().st_size > MAX_FILE_BYTES:
             problems.append(f"{shown_name(path.name)}: larger than {MAX_FILE_BYTES // 2**20} MiB, ignored")
@@ -152,7 +161,7 @@ def from_folder(folder: Path, modules: set[str]) -> StudentSubmission:
     return StudentSubmission(folder.name, files, tuple(capped(problems, MAX_WARNINGS)))
 
 
-def _from_zip(path: Path, modules: set[str]) -> StudentSubmission:
+def _from_zip(path: Path, modules: set[str], others: frozenset[str] = frozenset()) -> StudentSubmission:
     student = path.stem
     files: dict[str, SubmittedFile] = {}
     problems = []
@@ -161,9 +170,10 @@ def _from_zip(path: Path, modules: set[str]) -> StudentSubmission:
             for info in archive.infolist():
                 member = PurePosixPath(info.filename)
                 module = module_of(member.stem, modules)
-                if info.is_dir() or member.suffix.lower() not in SUFFIXES or module is None:
+                if info.is_dir() or "__MACOSX" in member.parts or ".ipynb_checkpoints" in member.parts:
                     continue
-                if "__MACOSX" in member.parts or ".ipynb_checkpoints" in member.parts:
+                if module is None:
+                    problems.extend(unmapped(shown_name(f"{path.name}:{info.filename}", 400), modules, others))
                     continue
                 if info.file_size > MAX_FILE_BYTES:
                     problems.append(f"{shown_name(info.filename)}: larger than {MAX_FILE_BYTES // 2**20} MiB, ignored")
@@ -174,6 +184,18 @@ def _from_zip(path: Path, modules: set[str]) -> StudentSubmission:
     except Exception as exc:  # BadZipFile, zlib.error, EOFError, encrypted members...: one student's problem only
         problems.append(shown_name(f"{path.name}: not a readable zip ({type(exc).__name__}: {exc})", 400))
     return StudentSubmission(student, files, tuple(capped(problems, MAX_WARNINGS)))
+
+
+def unmapped(label: str, modules: set[str], others: frozenset[str] = frozenset()) -> list[str]:
+    """Why a file that is not an assignment being graded is ignored (nothing for files of ``others``,
+    assignments of the course not being graded now, nor for an LMS's own receipts)."""
+    name = PurePosixPath(label.split(":")[-1]).name
+    if name.startswith(".") or lms.is_receipt(name) or module_of(PurePosixPath(name).stem, set(others)):
+        return []
+    if PurePosixPath(name).suffix.lower() not in SUFFIXES:
+        return [f"{label}: ignored (only .py and .ipynb files are graded)"]
+    expected = ", ".join(sorted(modules))
+    return [f"{label}: ignored, its name is not an assignment being graded (expected {expected} as .py or .ipynb)"]
 
 
 def _add(files: dict[str, SubmittedFile], module: str, submitted: SubmittedFile, problems: list[str]) -> None:
@@ -188,31 +210,105 @@ def _add(files: dict[str, SubmittedFile], module: str, submitted: SubmittedFile,
         problems.append(f"{submitted.label}: ignored, already grading {current.label}")
 
 
-def discover(root: Path, modules: set[str], loose_module: str | None = None) -> list[StudentSubmission]:
+def discover(root: Path, modules: set[str], loose_module: str | None = None,
+             others: frozenset[str] = frozenset()) -> list[StudentSubmission]:
     """Every student under ``root``: each sub-folder and each ``<student>.zip`` is one student.
 
-    With ``loose_module`` (grading a single assignment), a ``<student>.py`` or ``<student>.ipynb``
-    lying directly in ``root`` is that student's file for it, as LMS exports of one assignment
-    come; otherwise loose files are ignored.
+    Files and folders named as an LMS downloads them (grader.intake.lms) are grouped by the student
+    the name gives. With ``loose_module`` (grading a single assignment), a ``<student>.py`` or
+    ``<student>.ipynb`` lying directly in ``root`` is that student's file for it, as LMS exports of
+    one assignment come; otherwise loose files are ignored. ``others`` are the course's modules not
+    being graded now: their files are skipped without a warning.
     """
     if not root.is_dir():
         raise UsageError(f"{root}: not a folder of submissions")
+    entries = [e for e in sorted(root.iterdir()) if not e.name.startswith(".") and not e.is_symlink()]
     students: dict[str, StudentSubmission] = {}
-    for entry in sorted(root.iterdir()):
-        if entry.name.startswith(".") or entry.is_symlink():
+    flat, ids = lms.group_flat([e for e in entries if e.is_file()])
+    for student, members in flat.items():
+        _merge(students, _from_lms_files(student, members, modules, others, ids[student], loose_module), root)
+    taken = {path for members in flat.values() for path, _ in members}
+    gradescope = lms.gradescope_students(root)
+    for entry in entries:
+        if entry in taken:
             continue
         if entry.is_dir():
-            found = from_folder(entry, modules)
+            found = _with_zips(from_folder(entry, modules, others), entry, modules, others)
+            owner = lms.folder_student(entry, gradescope)
+            if owner is not None:
+                found = replace(found, student=owner[0], aliases=owner[1])
         elif entry.suffix.lower() == ".zip":
-            found = _from_zip(entry, modules)
+            found = _from_zip(entry, modules, others)
         elif loose_module is not None and entry.is_file() and entry.suffix.lower() in SUFFIXES:
             found = _from_loose_file(entry, loose_module)
         else:
             continue
-        if found.student in students:
-            raise UsageError(f"{root}: student {found.student!r} appears twice (a folder, a zip or a file of that name)")
-        students[found.student] = found
+        _merge(students, found, root)
     return list(students.values())
+
+
+def _with_zips(found: StudentSubmission, folder: Path, modules: set[str], others: frozenset[str]) -> StudentSubmission:
+    """A student's folder may hold their zip (Moodle and Gradescope keep uploads as they came): open it."""
+    zips = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".zip" and p.is_file() and not p.is_symlink())
+    if not zips:
+        return found
+    files = dict(found.files)
+    problems = [p for p in found.problems if not any(p.startswith(f"{folder.name}/{z.name}:") for z in zips)]
+    for path in zips:
+        inner = _from_zip(path, modules, others)
+        problems.extend(f"{folder.name}/{p}" for p in inner.problems)
+        for module, submitted in inner.files.items():
+            _add(files, module, SubmittedFile(f"{folder.name}/{submitted.label}", submitted.raw), problems)
+    return replace(found, files=files, problems=tuple(problems))
+
+
+def _merge(students: dict[str, StudentSubmission], found: StudentSubmission, root: Path) -> None:
+    """Add one student's files; an LMS may give a student several folders (Moodle: files and online text)."""
+    current = students.get(found.student)
+    if current is None:
+        students[found.student] = found
+        return
+    if not (current.aliases or found.aliases):
+        raise UsageError(f"{root}: student {found.student!r} appears twice (a folder, a zip or a file of that name)")
+    files, problems = dict(current.files), [*current.problems, *found.problems]
+    for module, submitted in found.files.items():
+        _add(files, module, submitted, problems)
+    students[found.student] = StudentSubmission(found.student, files, tuple(problems),
+                                                tuple(dict.fromkeys((*current.aliases, *found.aliases))))
+
+
+def _from_lms_files(student: str, members: list[tuple[Path, str]], modules: set[str], others: frozenset[str],
+                    aliases: tuple[str, ...], loose_module: str | None = None) -> StudentSubmission:
+    """One student's loose files of a flat LMS export, each known by the name the student gave it.
+
+    Grading one assignment (``loose_module``), a student's only code file whose name names no
+    assignment of the course (``hw3_final.py``) is taken as that assignment's file, and that is said.
+    """
+    files: dict[str, SubmittedFile] = {}
+    problems: list[str] = []
+    unnamed = [(p, o) for p, o in members if PurePosixPath(o).suffix.lower() in SUFFIXES
+               and module_of(PurePosixPath(o).stem, modules | set(others)) is None]
+    if loose_module is not None and len(unnamed) == 1 and unnamed[0][0].stat().st_size <= MAX_FILE_BYTES:
+        path, original = unnamed[0]
+        members = [m for m in members if m[0] != path]
+        files[loose_module] = SubmittedFile(path.name, path.read_bytes())
+        problems.append(f"{path.name}: graded as {loose_module} (the only code file, and its name '{original}' "
+                        "names no assignment)")
+    for path, original in members:
+        if original.lower().endswith(".zip"):
+            inner = _from_zip(path, modules, others)
+            problems.extend(inner.problems)
+            for module, submitted in inner.files.items():
+                _add(files, module, submitted, problems)
+            continue
+        module = module_of(PurePosixPath(original).stem, modules)
+        if module is None or PurePosixPath(original).suffix.lower() not in SUFFIXES:
+            problems.extend(unmapped(path.name, modules, others))
+        elif path.stat().st_size > MAX_FILE_BYTES:
+            problems.append(f"{path.name}: larger than {MAX_FILE_BYTES // 2**20} MiB, ignored")
+        else:
+            _add(files, module, SubmittedFile(path.name, path.read_bytes()), problems)
+    return StudentSubmission(student, files, tuple(problems), aliases or (student,))
 
 
 def _from_loose_file(path: Path, module: str) -> StudentSubmission:

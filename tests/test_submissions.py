@@ -56,7 +56,9 @@ def test_each_folder_is_one_student_and_nested_files_are_found(tmp_path):
     assert set(alice.files) == {"perceptron", "conv"}
     assert alice.files["perceptron"].label == "alice/hw/week3/perceptron.py"
     assert alice.files["perceptron"].raw == b"A = 1\n"
-    assert alice.problems == ()
+    assert alice.problems == (  # every file left out is said, per file
+        "alice/helpers.py: ignored, its name is not an assignment being graded (expected conv, perceptron as .py or .ipynb)",
+        "alice/notes.txt: ignored (only .py and .ipynb files are graded)")
 
 
 def test_each_zip_is_one_student_with_members_anywhere(tmp_path):

@@ -14,7 +14,16 @@ def _gradescope(args: argparse.Namespace) -> str:
     return "\n".join(([f"warning: {warning}"] if warning else []) + [f"wrote {out}: upload it as the Gradescope autograder"])
 
 
-TARGETS = {"gradescope": _gradescope}  # target -> function(parsed arguments) -> what to print
+def _lms(args: argparse.Namespace) -> str:
+    from grader.commands.export_lms import export_grades
+
+    count = export_grades(args.target, args.grades, args.out)
+    return f"wrote {args.out}: {count} student{'s' if count != 1 else ''} for {args.target}'s gradebook import"
+
+
+# target -> function(parsed arguments) -> what to print
+TARGETS = {"gradescope": _gradescope, "canvas": _lms, "moodle": _lms}
+NEEDS_COURSE = {"gradescope"}  # the others read a graded folder only
 
 
 def export(args: argparse.Namespace) -> str:

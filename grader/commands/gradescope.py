@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 from grader.batch import Job, Settings, run_jobs
-from grader.errors import SandboxError
+from grader.errors import SandboxError, UsageError
 from grader.reports.gradebook import atomic_write
 from grader.reports.gradescope import results_json
 from grader.reports.summary import isolation_of
@@ -50,11 +50,23 @@ def write_verified(path: Path, text: str, attempts: int = 3) -> None:
 
 
 def student_id(submission: Path) -> str:
-    """The student's id from Gradescope's submission_metadata.json beside the submission, if there."""
+    """The student's id from Gradescope's submission_metadata.json beside the submission folder.
+
+    Missing or unreadable metadata is an error (pass --student instead): a fixed fallback id
+    would give every such student the same hidden inputs.
+    """
     path = submission.parent / "submission_metadata.json"
+    hint = "pass --student ID, or run inside Gradescope's autograder where it is written"
     try:
-        users = json.loads(path.read_text(encoding="utf-8")).get("users") or []
-        first = users[0]
-        return str(first.get("email") or first.get("id") or first.get("name"))
-    except (OSError, ValueError, AttributeError, IndexError, KeyError, TypeError):
-        return "student"
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise UsageError(f"no submission metadata: the student's id for the hidden inputs comes from it; {hint}",
+                         path=str(path)) from exc
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"cannot read the submission metadata ({exc}); {hint}", path=str(path)) from exc
+    users = data.get("users") if isinstance(data, dict) else None
+    first = users[0] if isinstance(users, list) and users and isinstance(users[0], dict) else {}
+    for key in ("email", "id", "name"):
+        if first.get(key) not in (None, ""):
+            return str(first[key])
+    raise UsageError(f"the submission metadata names no user (users[0].email, .id or .name); {hint}", path=str(path))

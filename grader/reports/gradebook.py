@@ -28,22 +28,22 @@ def atomic_write(path: Path, text: str) -> None:
         raise
 
 
-def student_json(student: str, results: list[AssignmentResult], isolation: str) -> dict:
-    """One student's report: every assignment and case with points, status and feedback."""
+def student_json(student: str, results: list[AssignmentResult], isolation: str, *, warnings: list[str] | tuple = (),
+                 roster: dict | None = None, on_roster: bool | None = None, lms_ids: tuple[str, ...] = ()) -> dict:
+    """One student's report: every assignment and case with points, status and feedback, every file
+    ignored or rejected on the way (``warnings``), and their roster entry when there is a roster."""
     return {
         "student": student,
         "grader_version": __version__,
         "isolation": isolation,
         "points": round(sum(r.points for r in results), 4),
         "max_points": round(sum(r.max_points for r in results), 4),
+        "warnings": list(warnings),
+        "roster": roster,
+        "on_roster": on_roster,
+        "lms_ids": list(lms_ids),
         "assignments": [r.to_json() for r in results],
     }
-
-
-def write_student_json(out: Path, student: str, results: list[AssignmentResult], isolation: str) -> Path:
-    path = out / f"{student}.json"
-    atomic_write(path, json.dumps(student_json(student, results, isolation), indent=1) + "\n")
-    return path
 
 
 def read_student_json(path: Path) -> list[AssignmentResult] | None:
@@ -55,13 +55,36 @@ def read_student_json(path: Path) -> list[AssignmentResult] | None:
         return None
 
 
-def gradebook_csv(rows: dict[str, list[AssignmentResult]], slugs: list[str]) -> str:
-    """Columns: student, one per assignment (points), total."""
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(text: str) -> str:
+    """A text cell a spreadsheet shows as text: a leading ``= + - @``, tab or CR gets a ``'`` first."""
+    return f"'{text}" if text.startswith(FORMULA_START) else text
+
+
+def status_of(results: list[AssignmentResult], on_roster: bool | None = None) -> str:
+    """``graded``, ``missing: a, b``, ``no submission``, with ``; not on roster`` when it applies."""
+    missing = [r.slug for r in results if r.status == "no_submission"]
+    status = "no submission" if results and len(missing) == len(results) else (
+        f"missing: {', '.join(missing)}" if missing else "graded")
+    return status + ("; not on roster" if on_roster is False else "")
+
+
+def gradebook_csv(rows: dict[str, list[AssignmentResult]], slugs: list[str], people: dict[str, dict] | None = None) -> str:
+    """Columns: student, (name, email, id from the roster when there is one), one per assignment
+    (points; empty when nothing was handed in), total, status. UTF-8 with a BOM for spreadsheets."""
+    people = people or {}
+    with_roster = any(p.get("on_roster") is not None for p in people.values())
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["student", *slugs, "total"])
+    writer.writerow(["student", *(["name", "email", "id"] if with_roster else []), *slugs, "total", "status"])
     for student in sorted(rows):
         by_slug = {r.slug: r for r in rows[student]}
-        points = [by_slug[s].points if s in by_slug else 0 for s in slugs]
-        writer.writerow([student, *(f"{p:g}" for p in points), f"{sum(points):g}"])
-    return buffer.getvalue()
+        person = people.get(student, {})
+        entry = person.get("roster") or {}
+        points = ["" if s not in by_slug or by_slug[s].status == "no_submission" else f"{by_slug[s].points:g}" for s in slugs]
+        total = sum(by_slug[s].points for s in slugs if s in by_slug)
+        writer.writerow([cell(student), *([cell(entry.get(k, "")) for k in ("name", "email", "id")] if with_roster else []),
+                         *points, f"{total:g}", status_of(rows[student], person.get("on_roster"))])
+    return "\ufeff" + buffer.getvalue()

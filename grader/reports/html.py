@@ -12,30 +12,33 @@ _ENV = jinja2.Environment(
 )
 
 
-def student_page(report: dict) -> str:
-    """One student's feedback page from their JSON report."""
+def student_page(report: dict, descriptions: dict[str, dict[str, str]] | None = None) -> str:
+    """One student's feedback page from their JSON report; ``descriptions`` maps slug -> case -> what it checks."""
+    descriptions = descriptions or {}
+    handed_in, not_handed_in = [], []
+    for a in report["assignments"]:
+        if a["status"] == "no_submission":
+            not_handed_in.append(a)
+            continue
+        said = descriptions.get(a["assignment"], {})
+        cases = [{**c, "description": said.get(c["name"], "")} for c in a["cases"]]
+        diagnoses: dict[str, dict] = {}  # each diagnosis said once, with the parts and cases it explains
+        for c in cases:
+            if c["status"] != "passed" and c.get("hint"):
+                found = diagnoses.setdefault(c["hint"], {"hint": c["hint"], "parts": [], "cases": []})
+                found["cases"].append(c["name"])
+                if c["part"] not in found["parts"]:
+                    found["parts"].append(c["part"])
+        ordered = [c for c in cases if c["status"] != "passed"] + [c for c in cases if c["status"] == "passed"]
+        handed_in.append({**a, "ordered": ordered, "diagnoses": list(diagnoses.values())})
     return _ENV.get_template("student.html.j2").render(
-        student=report["student"], points=report["points"], max_points=report["max_points"],
-        isolation=report["isolation"], assignments=[_Obj(a) for a in report["assignments"]],
-        version=__version__, words=status_words,
+        student=report["student"], name=(report.get("roster") or {}).get("name") or report["student"],
+        points=report["points"], max_points=report["max_points"], isolation=report["isolation"],
+        handed_in=handed_in, not_handed_in=not_handed_in, warnings=report.get("warnings", []),
+        on_roster=report.get("on_roster"), version=__version__, words=status_words,
     )
 
 
 def summary_page(summary: dict) -> str:
-    """The class summary page."""
-    return _ENV.get_template("summary.html.j2").render(summary=_Obj(summary))
-
-
-class _Obj(dict):
-    """Attribute access over nested dicts for templates."""
-
-    def __getattr__(self, name):
-        try:
-            value = self[name]
-        except KeyError:
-            raise AttributeError(name) from None
-        if isinstance(value, dict):
-            return _Obj(value)
-        if isinstance(value, list):
-            return [_Obj(v) if isinstance(v, dict) else v for v in value]
-        return value
+    """The class dashboard."""
+    return _ENV.get_template("summary.html.j2").render(summary=summary)

@@ -103,9 +103,9 @@ def _perceptron(out: Path, student: str) -> dict:
 
 
 def test_grade_writes_a_gradebook_with_one_row_per_student(graded):
-    rows = list(csv.DictReader((graded / "gradebook.csv").open()))
-    assert [r["student"] for r in rows] == ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "henry"]
-    assert list(rows[0]) == ["student", "perceptron", "total"]
+    rows = list(csv.DictReader((graded / "gradebook.csv").open(encoding="utf-8-sig")))
+    assert [r["student"] for r in rows] == ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "henry", "kimj"]
+    assert list(rows[0]) == ["student", "perceptron", "total", "status"]
     by = {r["student"]: r for r in rows}
     assert by["alice"]["perceptron"] == "20" and by["alice"]["total"] == "20"
     assert by["dave"]["perceptron"] == "0"
@@ -213,5 +213,5 @@ def test_python_dash_m_grades_with_worker_processes(tmp_path):
                              str(tmp_path / "out"), "--assignment", "perceptron", "--jobs", "2", "--no-progress"],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
-    rows = list(csv.DictReader((tmp_path / "out" / "gradebook.csv").open()))
+    rows = list(csv.DictReader((tmp_path / "out" / "gradebook.csv").open(encoding="utf-8-sig")))
     assert {r["student"]: r["perceptron"] for r in rows} == {"alice": "20", "bob": "7", "carol": "2"}

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 import shutil
+
+import pytest
 from pathlib import Path
 
 from grader.cli import main
@@ -36,10 +38,10 @@ def test_a_correct_submission_gets_every_point_with_one_test_per_case(tmp_path, 
 
 
 def test_a_wrong_submission_gets_its_feedback_and_diagnosis_as_test_output(tmp_path, capsys):
-    root = autograder_dir(tmp_path, "bob", None)
+    root = autograder_dir(tmp_path, "bob", "bob@uni.edu")
     out = root / "results.json"
     assert main(["--course", str(REPO), "gradescope", str(root / "submission"), "--out", str(out), "--assignment", "conv"]) == 0
-    assert capsys.readouterr().out.startswith("student: ")  # no metadata: a fixed id
+    assert capsys.readouterr().out.startswith("bob@uni.edu: ")
     data = json.loads(out.read_text())
     failed = [t for t in data["tests"] if t["status"] == "failed"]
     assert failed and all(t["score"] < t["max_score"] for t in failed)
@@ -50,3 +52,22 @@ def test_a_wrong_submission_gets_its_feedback_and_diagnosis_as_test_output(tmp_p
 def test_a_missing_submission_folder_is_a_clear_error(tmp_path, capsys):
     code = main(["--course", str(REPO), "gradescope", str(tmp_path / "nope"), "--out", str(tmp_path / "r.json")])
     assert code == 2 and "not a submission folder" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("metadata", [None, "{not json", '{"users": []}', "\xff\xfe"])
+def test_missing_or_unreadable_metadata_is_a_clear_error_not_a_shared_id(tmp_path, capsys, metadata):
+    root = autograder_dir(tmp_path, "alice", None)
+    if metadata is not None:
+        (root / "submission_metadata.json").write_text(metadata, encoding="latin-1")
+    out = root / "results.json"
+    code = main(["--course", str(REPO), "gradescope", str(root / "submission"), "--out", str(out), "--assignment", "perceptron"])
+    err = capsys.readouterr().err
+    assert code == 2 and "submission_metadata.json" in err and "--student" in err and not out.exists()
+
+
+def test_an_explicit_student_needs_no_metadata(tmp_path, capsys):
+    root = autograder_dir(tmp_path, "alice", None)
+    out = root / "results.json"
+    code = main(["--course", str(REPO), "gradescope", str(root / "submission"), "--out", str(out),
+                 "--assignment", "perceptron", "--student", "s123"])
+    assert code == 0 and capsys.readouterr().out.startswith("s123: 20 points")

@@ -1,0 +1,1 @@
+"""Reading what students hand in, as learning management systems export it."""
