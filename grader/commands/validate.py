@@ -8,6 +8,7 @@ from tqdm import tqdm
 
 from grader.diagnosis import Mistake
 from grader.commands.build import generated_files
+from grader.coverage import coverage_problems
 from grader.fixtures import fixtures_differ
 from grader.grading import AssignmentGrader
 from grader.sandbox import Sandbox
@@ -56,6 +57,7 @@ def validate(course: Course, slugs: list[str] | None = None, *, isolation: str =
         chosen = slugs or course.slugs()
         for slug in tqdm(chosen, desc="validating", unit="assignment", file=sys.stderr, disable=None):
             _validate_assignment(course, slug, sandbox, report)
+    report.problems.extend(coverage_problems(course, slugs))
     if report.coverage and report.diagnosed_rate < MIN_DIAGNOSED:
         report.problems.append(f"only {report.diagnosed_rate:.0%} of catalogued mistakes are diagnosed by name (need {MIN_DIAGNOSED:.0%})")
     return report
