@@ -160,7 +160,7 @@ def _noisy(rng, m, k):
         y = y.copy()
         y[rng.choice(m, k + 1, replace=False)] *= -1
         lr = float(rng.choice([0.5, 1.0]))
-        if _stop_count(X, y, lr, k / m) == k and _stop_count(X, y, lr, (k - 1) / m) != k:
+        if _stop_count(X, y, lr, k / m) == k:  # ends exactly on the threshold: <= and < differ here
             return X, y, lr
 
 
