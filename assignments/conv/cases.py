@@ -370,6 +370,7 @@ def pool_backward_example(rng):
 def pool_backward_max_random(rng):
     H, Wd = (int(v) for v in rng.choice((7, 8, 9, 10, 11), 2, replace=False))  # 3x3 windows at stride 2 overlap
     A = _no_ties(rng, (2, 3, H, Wd))
+    A[:, :, 2, 2] = A.max() + 1.0 + rng.permutation(6).reshape(2, 3)  # the maximum of four overlapping windows
     return call("pool_backward", rng.normal(size=(2, 3, _out(H, 3, 2, 0), _out(Wd, 3, 2, 0))), A, 3, 2, mode="max")
 
 

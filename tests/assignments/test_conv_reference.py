@@ -441,3 +441,14 @@ def test_a_trivial_training_answer_earns_nothing_on_the_bars():
     assert CASES.bars_learned(cheat, expected, probe).passed  # the property alone would be fooled ...
     assert not compare(cheat, expected, case.tolerance).passed  # ... which is why the case also compares values
     assert case.checks == ("reference", "bars_learned") or list(case.checks) == ["reference", "bars_learned"]
+
+
+def test_overlapping_max_windows_share_a_winner_for_every_student():
+    # pool_backward_overwrites must cost every student the same: four windows take their maximum at (2, 2)
+    mistake = import_file(ASSIGNMENT.solution_path, "conv_mistake_overwrites",
+                          extra_source=(ASSIGNMENT.mistakes_dir / "pool_backward_overwrites.py").read_text())
+    for student in STUDENTS + ("dave", "erin"):
+        probe = _probe(ASSIGNMENT.case("pool_backward_max_random"), student)
+        dA, A = probe.args[:2]
+        assert np.all(A[:, :, 2, 2] > A[:, :, :5, :5].reshape(2, 3, -1).max(axis=2) - 1e-12)
+        assert not np.allclose(execute(probe, mistake), execute(probe, REF))
