@@ -7,7 +7,10 @@ one bias per filter; max, average and sum pooling; flattening; and a numerically
 Activations are A of shape (N, C, H, W) (N instances, C channels, H rows, W columns) and kernels are
 W of shape (F, C, kh, kw) (F filters). As in every CNN library, "convolution" means
 cross-correlation: the kernel is slid over the input as it is, never flipped. The extension part is
-the backward pass of the convolution layer. No function may modify its arguments in place.
+the backward pass of the convolution layer; the last parts add pooling's backward pass, ReLU and a
+softmax cross-entropy loss, and assemble the lecture's whole CNN (conv -> ReLU -> max pool -> conv ->
+ReLU -> flatten -> dense -> softmax), its gradients and a short training run. No function may modify
+its arguments in place.
 """
 import numpy as np
 
@@ -213,3 +216,204 @@ def conv_backward(dZ, A_prev, W, b, stride=1, pad=0):
             dAp[:, :, u:u + stride * Ho:stride, v:v + stride * Wo:stride] += np.einsum("nfij,fc->ncij", dZ, W[:, :, u, v])
     dA_prev = np.ascontiguousarray(dAp[:, :, pad:pad + H, pad:pad + Wd])
     return dA_prev, dW, db
+
+
+# ---------------------------------------------------------------- the lecture's CNN, end to end
+
+def pool_backward(dA, A_prev, size, stride, mode="max"):
+    """Backward pass of pool_forward (no padding): the gradient with respect to its input.
+
+    mode "max": each window passes its gradient to the ONE position that held its maximum,
+        dA_prev[n, c, i * stride + u*, j * stride + v*] += dA[n, c, i, j]
+        where (u*, v*) = argmax_{u, v} A_prev[n, c, i * stride + u, j * stride + v]
+        (on ties, the first position in row-major order, as np.argmax); every other position of
+        the window gets nothing from it.
+    mode "avg": every position of the window gets an equal share,
+        dA_prev[n, c, i * stride + u, j * stride + v] += dA[n, c, i, j] / size^2   for all u, v.
+    mode "sum": every position gets the whole dA[n, c, i, j].
+    Windows that overlap (stride < size) ADD their contributions; positions no window covers get 0.
+
+    dA: (N, C, H', W') the gradient with respect to pool_forward's output; A_prev: (N, C, H, W) the
+    input pool_forward was given; size >= 1, stride >= 1 ints; mode one of "max", "avg", "sum".
+    Returns dA_prev, a float64 array of A_prev's shape (N, C, H, W).
+    Raises ValueError for an unknown mode or when dA's shape is not pool_forward's output shape.
+    """
+    if mode not in ("max", "avg", "sum"):
+        raise ValueError(f"mode must be 'max', 'avg' or 'sum', got {mode!r}")
+    dA = np.asarray(dA, dtype=np.float64)
+    A_prev = np.asarray(A_prev, dtype=np.float64)
+    N, C, H, Wd = A_prev.shape
+    Ho, Wo = conv_output_size(H, size, stride), conv_output_size(Wd, size, stride)
+    if dA.shape != (N, C, Ho, Wo):
+        raise ValueError(f"dA must have shape {(N, C, Ho, Wo)}, got {dA.shape}")
+    dA_prev = np.zeros((N, C, H, Wd))
+    if mode == "max":
+        u, v = _argmax_offsets(A_prev, size, stride)
+        n, c, i, j = np.indices((N, C, Ho, Wo))
+        _scatter_add(dA_prev, (n, c, i * stride + u, j * stride + v), dA)
+        return dA_prev
+    share = _window_share(dA, size, mode)
+    for u in range(size):  # a loop over window offsets, not over output pixels
+        for v in range(size):
+            dA_prev[:, :, u:u + stride * Ho:stride, v:v + stride * Wo:stride] += share
+    return dA_prev
+
+
+def _argmax_offsets(A_prev, size, stride):
+    """(u, v): the row and column offset of each pooling window's maximum, two (N, C, H', W') int arrays."""
+    windows = _windows(A_prev, size, size, stride, 0)
+    flat = windows.reshape(windows.shape[:4] + (size * size,))
+    return np.divmod(flat.argmax(axis=4), size)
+
+
+def _scatter_add(target, index, values):
+    """target[index] += values, adding up where the index repeats (overlapping windows)."""
+    np.add.at(target, index, values)
+
+
+def _window_share(dA, size, mode):
+    """What each position of a window receives in avg (an equal share) or sum (all) pooling."""
+    return dA / (size * size) if mode == "avg" else dA
+
+
+def relu(Z):
+    """The rectified linear unit, elementwise: relu(z) = max(0, z).
+
+    Z: an array of any shape. Returns a new float64 array of Z's shape.
+    """
+    return np.maximum(np.asarray(Z, dtype=np.float64), 0.0)
+
+
+def relu_backward(dA, Z):
+    """Chain rule through A = relu(Z): dZ = dA * relu'(Z), with relu'(z) = 1 if z > 0 else 0.
+
+    The derivative is taken at the PRE-activation Z (the same Z that relu was applied to), never at
+    the incoming gradient dA.
+    dA: the gradient with respect to A = relu(Z); Z: the pre-activation; both of the same shape.
+    Returns dZ, a float64 array of that shape.
+    """
+    dA = np.asarray(dA, dtype=np.float64)
+    Z = np.asarray(Z, dtype=np.float64)
+    return dA * (Z > 0)
+
+
+def softmax_cross_entropy(Z, y):
+    """Mean cross-entropy of the softmax of class scores, and its gradient with respect to the scores.
+
+    With P = softmax(Z) (row-wise, stable) and Y the one-hot rows of the labels y:
+        loss = -(1 / N) sum_n log P[n, y_n]
+        dZ   = d loss / d Z = (P - Y) / N
+    Compute log P[n, y_n] as Z[n, y_n] - max_k Z[n, k] - log sum_k exp(Z[n, k] - max_k Z[n, k]), so
+    that scores like +-1000 give a finite loss (log of a probability that underflows to 0 is -inf).
+
+    Z: (N, K) scores, one row per instance; y: (N,) integer labels in 0..K-1.
+    Returns (loss, dZ): loss a Python float, dZ a float64 (N, K) array.
+    """
+    Z = np.asarray(Z, dtype=np.float64)
+    y = np.asarray(y)
+    loss = float(-np.mean(_log_probability_of(Z, y)))
+    return loss, _scores_gradient(softmax(Z), y)
+
+
+def _log_probability_of(Z, y):
+    """log softmax(Z)[n, y_n] for every row n, computed without taking the log of a probability."""
+    shifted = Z - Z.max(axis=1, keepdims=True)
+    return shifted[np.arange(Z.shape[0]), y] - np.log(np.exp(shifted).sum(axis=1))
+
+
+def _scores_gradient(P, y):
+    """d loss / d Z = (P - one-hot(y)) / N for the mean cross-entropy."""
+    dZ = P.copy()
+    dZ[np.arange(P.shape[0]), y] -= 1.0
+    return dZ / P.shape[0]
+
+
+def _unflatten(d_flat, shape):
+    """Inverse of flatten for a gradient: (N, C * H * W) back to (N, C, H, W) in the same C order."""
+    return np.asarray(d_flat).reshape(shape)
+
+
+def cnn_forward(X, params):
+    """Forward pass of the lecture's CNN: conv -> ReLU -> max pool -> conv -> ReLU -> flatten -> dense.
+
+        Z1 = conv_forward(X, W1, b1, stride=1, pad=1);   A1 = relu(Z1)
+        P1 = pool_forward(A1, 2, 2, mode="max")            (2x2 windows, stride 2)
+        Z2 = conv_forward(P1, W2, b2, stride=1, pad=0);  A2 = relu(Z2)
+        a  = flatten(A2)                                   (N, D), D = F2 * H2 * W2
+        Z  = a @ W3 + b3                                   (N, K): the class scores
+    Each conv layer is the lecture's A^[l] = g^[l](W^[l] * A^[l-1]) with g = ReLU; the dense layer is
+    the lecture's W^T a written for instances as rows (row n of Z is W3^T a_n + b3). The class
+    probabilities are softmax(Z), row-wise.
+
+    X: (N, C, H, W) input images.
+    params: dict with "W1" (F1, C, k1, k1), "b1" (F1,), "W2" (F2, F1, k2, k2), "b2" (F2,),
+    "W3" (D, K), "b3" (K,).
+    Returns (Z, cache): Z the float64 (N, K) scores; cache whatever cnn_backward needs (your design;
+    it is never graded).
+    """
+    X = np.asarray(X, dtype=np.float64)
+    Z1 = conv_forward(X, params["W1"], params["b1"], stride=1, pad=1)
+    A1 = relu(Z1)
+    P1 = pool_forward(A1, 2, 2, mode="max")
+    Z2 = conv_forward(P1, params["W2"], params["b2"], stride=1, pad=0)
+    A2 = relu(Z2)
+    a = flatten(A2)
+    Z = a @ np.asarray(params["W3"], dtype=np.float64) + np.asarray(params["b3"], dtype=np.float64)
+    cache = {"X": X, "Z1": Z1, "A1": A1, "P1": P1, "Z2": Z2, "a": a, "params": params}
+    return Z, cache
+
+
+def cnn_backward(dZ, cache):
+    """Backward pass of cnn_forward: the gradient of the loss with respect to every parameter.
+
+    From dZ = d loss / d Z (N, K), layer by layer, back to the first:
+        dW3 = a^T dZ,  db3 = sum_n dZ[n],  da = dZ W3^T
+        dA2 = da unflattened to A2's shape (the inverse of flatten's order);  dZ2 = relu_backward(dA2, Z2)
+        (dP1, dW2, db2) = conv_backward(dZ2, P1, W2, b2, stride=1, pad=0)
+        dA1 = pool_backward(dP1, A1, 2, 2, mode="max");  dZ1 = relu_backward(dA1, Z1)
+        (dX, dW1, db1) = conv_backward(dZ1, X, W1, b1, stride=1, pad=1)
+
+    dZ: (N, K); cache: what cnn_forward returned with the scores.
+    Returns grads, a dict with the keys and shapes of params ("W1", "b1", "W2", "b2", "W3", "b3"),
+    float64 arrays.
+    """
+    dZ = np.asarray(dZ, dtype=np.float64)
+    params = cache["params"]
+    W3 = np.asarray(params["W3"], dtype=np.float64)
+    grads = {"W3": cache["a"].T @ dZ, "b3": dZ.sum(axis=0)}
+    dA2 = _unflatten(dZ @ W3.T, cache["Z2"].shape)
+    dZ2 = relu_backward(dA2, cache["Z2"])
+    dP1, grads["W2"], grads["b2"] = conv_backward(dZ2, cache["P1"], params["W2"], params["b2"], stride=1, pad=0)
+    dA1 = pool_backward(dP1, cache["A1"], 2, 2, mode="max")
+    dZ1 = relu_backward(dA1, cache["Z1"])
+    _, grads["W1"], grads["b1"] = conv_backward(dZ1, cache["X"], params["W1"], params["b1"], stride=1, pad=1)
+    return {key: grads[key] for key in ("W1", "b1", "W2", "b2", "W3", "b3")}
+
+
+def cnn_train(X, y, params, lr, steps):
+    """Full-batch gradient descent on the mean cross-entropy of the lecture's CNN.
+
+    For each of ``steps`` steps: Z = cnn_forward(X, params) scores, (loss, dZ) =
+    softmax_cross_entropy(Z, y), record the loss (the loss BEFORE this step), grads =
+    cnn_backward(dZ, cache), then P <- P - lr * dP for every parameter (new arrays: the caller's
+    params are not modified).
+
+    X: (N, C, H, W) images; y: (N,) integer labels; params: as in cnn_forward; lr > 0 float;
+    steps >= 0 int.
+    Returns (params, losses): the dict of parameters after the last step and the list of ``steps``
+    Python floats.
+    """
+    params = {key: np.asarray(value, dtype=np.float64) for key, value in params.items()}
+    losses = []
+    for _ in range(int(steps)):
+        Z, cache = cnn_forward(X, params)
+        loss, dZ = softmax_cross_entropy(Z, y)
+        losses.append(loss)
+        grads = cnn_backward(dZ, cache)
+        params = _descend(params, grads, lr)
+    return params, losses
+
+
+def _descend(params, grads, lr):
+    """One gradient-descent step into new arrays: P - lr * dP for every parameter."""
+    return {key: params[key] - lr * grads[key] for key in params}

@@ -99,7 +99,8 @@ def mse_loss(Y_hat, Y):
         loss    = sum((Y_hat - Y)^2) / (2 m)
         dY_hat  = dloss / dY_hat = (Y_hat - Y) / m
 
-    With m = 1 this is the summed error E = sum 1/2 (target - out)^2 of the worked example.
+    With m = 1 this is the summed error E = sum 1/2 (target - out)^2 of the 2-2-2 worked example
+    (Matt Mazur's "A Step by Step Backpropagation Example", not the lecture's).
 
     Args:
         Y_hat: ndarray float64 of shape (n_L, m), the network's outputs.
@@ -219,3 +220,31 @@ def train(X, Y, layer_sizes, activations, lr, epochs, seed):
         floats, losses[t] the loss before step t.
     """
     raise NotImplementedError("backprop.train is not implemented yet")
+
+
+def depth_gradients(x, w, b, name):
+    """Training issues: how the backward signal shrinks (or grows) with depth.
+
+    A chain of L layers of ONE unit each, the lecture's picture of vanishing gradients:
+        a_0 = x;   f_l = w_l a_{l-1} + b_l,   a_l = g(f_l)   for l = 1, ..., L.
+    By the chain rule the derivative of the depth-l output with respect to the input is the
+    product of one factor per layer:
+        d a_l / d a_0 = prod_{j=1}^{l} g'(f_j) w_j          (g' as in activation_backward)
+    With the sigmoid every factor has |g'| <= 1/4, so the product vanishes geometrically in l; with
+    a factor of exactly 0.5 per layer (w = 2, b = -1, x = 0.5: every f_l is 0) fifteen layers give
+    0.5^15 = 3.0517578125e-05.
+
+    Args:
+        x: ndarray float64 of shape (1, m), the input of each of m instances (instances are columns).
+        w: ndarray float64 of shape (L,), w[l - 1] the weight of layer l.
+        b: ndarray float64 of shape (L,), b[l - 1] the bias of layer l.
+        name: str, one of "sigmoid", "tanh", "relu", "linear" (the same g in every layer).
+
+    Returns:
+        ndarray float64 of shape (L, m): row l - 1 holds d a_l / d a_0 for every instance, i.e. the
+        gradient reaching the input (layer 1's input) of the network made of the first l layers.
+
+    Raises:
+        ValueError: ``name`` is unknown, or w and b are not 1-D of the same length.
+    """
+    raise NotImplementedError("backprop.depth_gradients is not implemented yet")

@@ -50,12 +50,13 @@ def update(w, x, y, y_hat, lr):
     raise NotImplementedError("perceptron.update is not implemented yet")
 
 
-def train(X, y, lr=1.0, max_iter=1000, w_init=None):
+def train(X, y, lr=1.0, max_iter=1000, w_init=None, error_threshold=0.0):
     """The perceptron learning algorithm with a fixed, deterministic order.
 
     Start from w = w_init (zeros of shape (n + 1,) when None). In each iteration:
       1. predict every instance and append the number misclassified to `history`;
-      2. stop if that number is 0;
+      2. stop if the classification error (that number divided by m) is at most `error_threshold`
+         (with the default 0 this means: stop when every instance is classified correctly);
       3. otherwise apply `update` on the misclassified instance of LOWEST index.
     Stop after `max_iter` iterations at the latest (non-separable data never reaches 0).
 
@@ -65,8 +66,11 @@ def train(X, y, lr=1.0, max_iter=1000, w_init=None):
         lr: learning rate.
         max_iter: the most iterations (predictions of the whole set) to run.
         w_init: None or (n + 1,) initial weights (not modified).
+        error_threshold: the lecture's stopping threshold on the classification error, a fraction
+            in [0, 1]: stop as soon as (number misclassified) / m <= error_threshold.
     Returns:
         (w, history): w the (n + 1,) float64 weights, history a list of ints (misclassified counts,
-        one per iteration, the last one 0 when training converged).
+        one per iteration; the last one is 0 when training converged, and at most
+        error_threshold * m when training stopped on the threshold).
     """
     raise NotImplementedError("perceptron.train is not implemented yet")

@@ -28,7 +28,7 @@ def reference_namespace() -> dict:
 
 def test_a_part_check_runs_only_that_parts_public_cases():
     report = run_check("perceptron", reference_namespace(), ["update"], course=ROOT)
-    assert [c.name for c in report.result.cases] == ["update_lecture", "update_keeps_w"]
+    assert [c.name for c in report.result.cases] == ["update_example", "update_keeps_w"]
     assert report.result.passed and report.notes == ()
     assert "public score: 2/2 (100%)" in report.text and "The update rule" in report.text
 
@@ -36,7 +36,7 @@ def test_a_part_check_runs_only_that_parts_public_cases():
 def test_check_all_runs_every_public_case():
     report = run_check("perceptron", reference_namespace(), None, course=ROOT)
     assert [c.name for c in report.result.cases] == [c.name for c in PERCEPTRON.cases if c.public]
-    assert "public score: 7/7 (100%)" in report.text
+    assert "public score: 8/8 (100%)" in report.text
 
 
 def test_functions_bring_their_helpers_imports_and_literal_constants(tmp_path):
@@ -102,7 +102,7 @@ def test_a_lambda_or_alias_is_flagged_because_grading_drops_it(tmp_path):
 def test_check_part_prints_the_text_table_outside_ipython(capsys):
     check_part("perceptron", "sign", reference_namespace(), course=ROOT)
     out = capsys.readouterr().out
-    assert "sign_lecture" in out and "PASS" in out and "public score: 1/1 (100%)" in out
+    assert "sign_example" in out and "PASS" in out and "public score: 1/1 (100%)" in out
     assert "<table>" not in out
 
 
@@ -110,7 +110,7 @@ def test_check_cells_find_the_course_from_the_notebooks_folder(monkeypatch, caps
     monkeypatch.delenv("GRADER_COURSE", raising=False)
     monkeypatch.chdir(ROOT / "student_template")
     check_all("perceptron", reference_namespace())
-    assert "public score: 7/7 (100%)" in capsys.readouterr().out
+    assert "public score: 8/8 (100%)" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("call, message", [

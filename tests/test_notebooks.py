@@ -139,7 +139,7 @@ def test_handout_sections_come_before_their_part_and_render_the_manifest():
     nb = built("perceptron")
     markdown = [c.source for c in nb.cells if c.cell_type == "markdown"]
     assert markdown[0].startswith("# The perceptron learning algorithm")
-    assert "`sign_lecture` (1, public)" in markdown[0] and "w \\leftarrow" not in markdown[0]
+    assert "`sign_example` (1, public)" in markdown[0] and "w \\leftarrow" not in markdown[0]
     update = next(c for c in nb.cells if c.metadata["grader"].get("part") == "update" and c.cell_type == "markdown")
     assert "w \\leftarrow w + \\eta\\, (y - \\hat{y})" in update.source
 
@@ -185,7 +185,7 @@ def test_filled_notebook_earns_full_marks_in_a_batch(slug, tmp_path):
 def test_stub_notebook_scores_zero_without_listing_its_check_cells(tmp_path, capsys):
     path = save(built("perceptron"), tmp_path / "perceptron.ipynb")
     code, out = run_check(capsys, "perceptron", path)
-    assert code == 1 and "public score: 0/7 (0%)" in out and "TODO" in out
+    assert code == 1 and "public score: 0/8 (0%)" in out and "TODO" in out
     assert "not run from your notebook" not in out
 
 
@@ -197,7 +197,7 @@ def test_syntax_error_in_one_cell_costs_that_function_and_is_reported(tmp_path, 
     assert code == 1
     assert "syntax error on line 2" in out and "(the whole cell was skipped)" in out and "'def predict(w, X):'" in out
     lines = {line.split()[0]: line for line in out.splitlines() if line.split() and line.split()[0].islower()}
-    assert "PASS" in lines["sign_lecture"] and "PASS" in lines["update_lecture"]
+    assert "PASS" in lines["sign_example"] and "PASS" in lines["update_example"]
     assert "your module has no function 'predict'" in lines["predict_and_gate"]
     report = grade_folder(tmp_path, {"bob/perceptron.ipynb": path.read_bytes()}, "perceptron")["bob"]
     assert report["status"] == "graded" and 0 < report["points"] < report["max_points"]
@@ -216,7 +216,7 @@ def test_magics_shell_lines_and_experiments_are_skipped_and_listed(tmp_path, cap
     nb.cells.extend(nbformat.v4.new_code_cell(source) for source in extra)
     path = save(nb, tmp_path / "perceptron.ipynb")
     code, out = run_check(capsys, "perceptron", path)
-    assert code == 0 and "public score: 7/7 (100%)" in out
+    assert code == 0 and "public score: 8/8 (100%)" in out
     for shown in ("'%matplotlib inline'", "'!pip install numpy'", "cell magic '%%time'",
                   "not run ('w, history = train(X, np.array([-1, 1]))')", "not run ('print(w)')",
                   "not run (\"raise SystemExit('an experiment')\")"):
@@ -236,7 +236,7 @@ def test_unreadable_notebook_gets_a_clear_message_and_zero_and_the_batch_goes_on
     bad = tmp_path / "perceptron.ipynb"
     bad.write_bytes(raw)
     code, out = run_check(capsys, "perceptron", bad)
-    assert code == 1 and message in out and "public score: 0/7 (0%)" in out
+    assert code == 1 and message in out and "public score: 0/8 (0%)" in out
     good = nbformat.writes(filled("perceptron")).encode()
     reports = grade_folder(tmp_path, {"dan/perceptron.ipynb": raw, "eve/perceptron.ipynb": good}, "perceptron")
     assert reports["dan"]["status"] == "invalid_submission" and message in reports["dan"]["message"]

@@ -7,7 +7,7 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "solutions" / "perceptron.py"
-PUBLIC = ["sign_lecture", "predict_and_gate", "update_lecture", "update_keeps_w", "train_and", "train_or"]
+PUBLIC = ["sign_example", "predict_and_gate", "update_example", "update_keeps_w", "train_and", "train_or", "train_threshold_example"]
 
 
 def pytest_run(cwd: Path, *args: str) -> subprocess.CompletedProcess:
@@ -31,7 +31,7 @@ def test_each_public_case_is_an_item_named_after_it(tmp_path):
 def test_a_correct_notebook_passes_every_item(tmp_path):
     nb = notebook_with(tmp_path / "perceptron.ipynb", "import numpy as np", REFERENCE.read_text(), "%matplotlib inline")
     run = pytest_run(tmp_path, "--grader-check", "perceptron", nb.name)
-    assert run.returncode == 0 and "6 passed" in run.stdout, run.stdout
+    assert run.returncode == 0 and "7 passed" in run.stdout, run.stdout
 
 
 def test_failing_items_show_the_graders_feedback_not_a_traceback(tmp_path):
@@ -40,7 +40,7 @@ def test_failing_items_show_the_graders_feedback_not_a_traceback(tmp_path):
     py.write_text(wrong)
     run = pytest_run(tmp_path, "--grader-check", "perceptron", py.name)
     assert run.returncode == 1
-    assert "FAILED perceptron.py::sign_lecture" in run.stdout and "FAILED perceptron.py::train_or" in run.stdout
+    assert "FAILED perceptron.py::sign_example" in run.stdout and "FAILED perceptron.py::train_or" in run.stdout
     assert "FAIL 0/1: " in run.stdout and "diagnosis: " in run.stdout
     assert "Traceback" not in run.stdout and "def sign" not in run.stdout
 
@@ -49,7 +49,7 @@ def test_a_corrupt_notebook_fails_every_item_with_the_reason(tmp_path):
     bad = tmp_path / "perceptron.ipynb"
     bad.write_text("{ not a notebook")
     run = pytest_run(tmp_path, "--grader-check", "perceptron", bad.name)
-    assert run.returncode == 1 and "6 failed" in run.stdout
+    assert run.returncode == 1 and "7 failed" in run.stdout
     assert "not a Jupyter notebook: the file is not JSON" in run.stdout
 
 

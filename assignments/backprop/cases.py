@@ -168,7 +168,7 @@ def _relu_safe_net(rng, sizes, m, activations, margin=1e-3):
 # ----------------------------------------------------------------------------------------------
 # Generators.
 
-def activation_lecture(rng):
+def activation_example(rng):
     F = np.array([[-2.0, -0.5, 0.0], [0.5, 1.0, 3.0]])
     dA = np.array([[1.0, -2.0, 3.0], [0.5, 1.0, -1.0]])
     return run(_activations, inputs={name: (F, dA) for name in NAMES})
@@ -199,7 +199,7 @@ def activation_random(rng):
     return run(_activations, inputs=inputs)
 
 
-def dense_lecture(rng):
+def dense_example(rng):
     A_prev = np.array([[1.0, 2.0, 0.0, -1.0], [0.0, -1.0, 2.0, 1.0], [3.0, 1.0, 1.0, 0.0]])  # (3, 4)
     W = np.array([[1.0, -1.0], [2.0, 0.0], [0.0, 1.0]])                                     # (3, 2)
     b = np.array([[1.0], [-2.0]])
@@ -214,7 +214,7 @@ def dense_random(rng):
                b=rng.standard_normal((n, 1)), dF=rng.standard_normal((n, m)))
 
 
-def mse_lecture(rng):
+def mse_example(rng):
     Y_hat = np.array([[0.5, 1.0, 0.0], [2.0, 0.0, 1.0]])
     Y = np.array([[0.0, 1.0, 1.0], [1.0, 1.0, 0.0]])
     return call("mse_loss", Y_hat, Y)
@@ -336,3 +336,37 @@ def xor_learned(got, expected, probe):
     if not np.all(np.abs(Y_hat - Y) < 0.5):
         return Verdict.fail(f"the trained network predicts {np.round(Y_hat, 3).tolist()} for XOR targets {Y.tolist()}")
     return Verdict.ok(f"XOR learned: loss {losses[0]:.3g} -> {losses[-1]:.3g}")
+
+
+# ----------------------------------------------------------------------------------------------
+# Part depth (training issues): the backward signal through a chain of one-unit layers.
+
+def _depth_all(student, x, chains):
+    return {name: student.depth_gradients(x, w, b, name) for name, (w, b) in chains.items()}
+
+
+def depth_slide_example(rng):
+    # every f_l is exactly 0 and every factor sigmoid'(0) * 2 exactly 0.5: row 15 is 0.5^15 = 3.05e-5
+    return call("depth_gradients", np.array([[0.5]]), np.full(15, 2.0), np.full(15, -1.0), "sigmoid")
+
+
+def depth_example(rng):
+    x = np.array([[0.5, -1.0]])
+    w = np.array([1.5, -0.8, 2.0, 0.9])
+    b = np.array([0.1, 0.3, -0.2, 0.25])
+    chains = {name: (w, b) for name in ("sigmoid", "tanh", "relu")}
+    chains["relu"] = (np.array([1.5, 0.8, 2.0, 0.9]), np.array([0.1, 0.3, -0.2, 0.25]))  # pre-activations off 0
+    return run(_depth_all, x=x, chains=chains)
+
+
+def depth_random(rng):
+    m, L = int(rng.integers(3, 6)), int(rng.integers(8, 13))
+    chains = {}
+    for name, scale in (("sigmoid", 3.0), ("tanh", 1.5), ("relu", 1.2)):
+        w = rng.uniform(0.5, scale, L) * rng.choice([-1.0, 1.0], L)
+        if name == "relu":
+            w = np.abs(w)  # positive weights keep some instances alive through every layer
+        chains[name] = (w, rng.uniform(-0.5, 0.5, L))
+    x = rng.uniform(-1.0, 1.0, (1, m))
+    x[0, 0] = abs(x[0, 0]) + 0.2
+    return run(_depth_all, x=x, chains=chains)

@@ -400,3 +400,26 @@ def learns_hello(got, expected, probe):
         return Verdict.ok(f"the loss fell from {losses[0]:.4g} to {losses[-1]:.4g} and the model spells {wanted!r}")
     fraction = 0.5 if len(problems) == 1 else 0.0
     return Verdict.partial(fraction, "; ".join(problems)) if fraction else Verdict.fail("; ".join(problems))
+
+
+# ------------------------------------------------------------------ step: the lecture's concatenated form
+def _step_from_stacked(student, x_t, h_prev, W, b_h):
+    V = x_t.shape[0]
+    return student.rnn_step_forward(x_t, h_prev, W[:V], W[V:], b_h)  # W = W_xh stacked on W_hh
+
+
+def step_concatenated(rng):
+    V, H = _sizes(rng)
+    return run(_step_from_stacked, x_t=rng.standard_normal((V, 1)), h_prev=rng.standard_normal((H, 1)) * 0.7,
+               W=rng.standard_normal((V + H, H)) * 0.6, b_h=rng.standard_normal((H, 1)) * 0.3)
+
+
+def concatenated_form(got, expected, probe):
+    """h_t equals g((W_xh (+) W_hh)^T (x_t (+) h_{t-1}) + b_h), computed here from the stacked inputs."""
+    k = probe.kwargs
+    stacked = np.tanh(k["W"].T @ np.vstack([k["x_t"], k["h_prev"]]) + k["b_h"])
+    verdict = compare(got, stacked, Tolerance(), "rnn_step_forward(x_t, h_prev, W[:V], W[V:], b_h)")
+    if verdict.passed:
+        return Verdict.ok("h_t = tanh((W_xh (+) W_hh)^T (x_t (+) h_prev) + b_h), the lecture's concatenated form")
+    return Verdict(verdict.fraction, "h_t differs from the concatenated form tanh(W^T [x_t; h_prev] + b_h) with "
+                   f"W = [W_xh; W_hh]: {verdict.message}", verdict.where, verdict.details)

@@ -271,7 +271,7 @@ def flatten_random(rng):
 
 # ---------------------------------------------------------------- part softmax
 
-def softmax_lecture(rng):
+def softmax_example(rng):
     return call("softmax", np.array([[1000.0, 999.0, 0.0, -5.0], [1.0, 2.0, 3.0, 4.0], [-1000.0, -1000.0, -1000.0, -1000.0]]))
 
 
@@ -313,3 +313,162 @@ def conv_backward_strided(rng):
     """kh = 2, kw = 3, stride 2, pad 1; sizes non-divisible, values random."""
     H, Wd = _sizes(rng, 2, 3, 2, 1)
     return _backward_probe(rng, 2, 2, 3, H, Wd, 2, 3, 2, 1)
+
+
+# ---------------------------------------------------------------- parts pool_backward and cnn (the lecture's CNN)
+
+CNN_LR, CNN_STEPS, BARS_ACCURACY = 0.15, 50, 0.9
+
+
+def _no_ties(rng, shape):
+    """Distinct values in random order (no two positions of a pooling window tie)."""
+    return rng.permutation(np.arange(np.prod(shape), dtype=np.float64)).reshape(shape) / 4.0 - 3.0 + rng.uniform(-0.1, 0.1, shape)
+
+
+def _cnn_params(rng, C, F1, F2, k2, D, K):
+    return {
+        "W1": rng.normal(size=(F1, C, 3, 3)), "b1": rng.normal(scale=0.5, size=F1),
+        "W2": rng.normal(scale=0.5, size=(F2, F1, k2, k2)), "b2": rng.normal(scale=0.5, size=F2),
+        "W3": rng.normal(scale=0.5, size=(D, K)), "b3": rng.normal(scale=0.5, size=K),
+    }
+
+
+def _cnn_geometry(rng):
+    """(N, C, H, W, F1, F2, k2, K, D) with H != W, odd sizes among them (the pool floors)."""
+    H, Wd = (int(v) for v in rng.choice((6, 7, 8, 9), 2, replace=False))
+    N, C, F1, F2, K = int(rng.integers(2, 4)), 2, int(rng.integers(2, 4)), int(rng.integers(2, 4)), 3
+    k2 = 2
+    D = F2 * (H // 2 - k2 + 1) * (Wd // 2 - k2 + 1)
+    return N, C, H, Wd, F1, F2, k2, K, D
+
+
+def _bars(rng, size=6, noise=0.2):
+    """The toy task: every horizontal (label 0) and vertical (label 1) bar of a size x size image, plus noise."""
+    X = rng.uniform(-noise, noise, (2 * size, 1, size, size))
+    for r in range(size):
+        X[r, 0, r, :] += 1.0
+        X[size + r, 0, :, r] += 1.0
+    order = rng.permutation(2 * size)
+    return X[order], np.repeat([0, 1], size)[order]
+
+
+def _bars_params(rng, size=6):
+    """A start from which the reference always learns the bars: two rough line detectors, positive conv-2 weights."""
+    line = np.array([[-0.5, -0.5, -0.5], [1.0, 1.0, 1.0], [-0.5, -0.5, -0.5]])
+    D = 3 * (size // 2 - 1) ** 2
+    return {
+        "W1": np.stack([line, line.T])[:, None] * 0.5 + rng.normal(0.0, 0.1, (2, 1, 3, 3)), "b1": rng.uniform(0.05, 0.15, 2),
+        "W2": rng.uniform(0.0, 0.42, (3, 2, 2, 2)), "b2": rng.uniform(0.05, 0.15, 3),
+        "W3": rng.normal(0.0, 0.7 / np.sqrt(D), (D, 2)), "b3": np.zeros(2),
+    }
+
+
+def pool_backward_modes(student, dA, A_prev, size, stride):
+    return {mode: student.pool_backward(dA, A_prev, size, stride, mode=mode) for mode in ("max", "avg", "sum")}
+
+
+def relu_pair(student, Z, dA):
+    return {"relu(Z)": student.relu(Z), "relu_backward(dA, Z)": student.relu_backward(dA, Z)}
+
+
+def cnn_scores(student, X, params):
+    Z, _ = student.cnn_forward(X, params)
+    return {"scores Z": Z, "softmax(Z)": student.softmax(Z)}
+
+
+def cnn_gradients(student, X, y, params):
+    Z, cache = student.cnn_forward(X, params)
+    loss, dZ = student.softmax_cross_entropy(Z, y)
+    return {"loss": loss, "grads": student.cnn_backward(dZ, cache)}
+
+
+def cnn_train_and_test(student, X, y, params, lr, steps, X_test, y_test):
+    # y_test stays in the grading process's hands: bars_learned scores the test predictions with it
+    trained, losses = student.cnn_train(X, y, params, lr, steps)
+    Z, _ = student.cnn_forward(X_test, trained)
+    return {"losses": losses, "params": trained, "test scores": Z}
+
+
+def pool_backward_example(rng):
+    A = np.array([[3.0, 1.0, 7.0, 2.0, 0.5], [4.0, 2.0, 5.0, 8.0, 1.5], [6.0, 9.0, 0.0, 1.0, 2.5],
+                  [2.0, 5.0, 3.0, 4.0, 3.5], [1.0, 0.0, 2.0, 6.0, 4.5]])[None, None]
+    return run(pool_backward_modes, dA=np.array([[[[1.0, -2.0], [3.0, 0.5]]]]), A_prev=A, size=2, stride=2)
+
+
+def pool_backward_max_random(rng):
+    H, Wd = (int(v) for v in rng.choice((7, 8, 9, 10, 11), 2, replace=False))  # 3x3 windows at stride 2 overlap
+    A = _no_ties(rng, (2, 3, H, Wd))
+    A[:, :, 2, 2] = A.max() + 1.0 + rng.permutation(6).reshape(2, 3)  # the maximum of four overlapping windows
+    return call("pool_backward", rng.normal(size=(2, 3, _out(H, 3, 2, 0), _out(Wd, 3, 2, 0))), A, 3, 2, mode="max")
+
+
+def pool_backward_avg_sum_random(rng):
+    H, Wd = (int(v) for v in rng.choice((7, 9, 11), 2, replace=False))
+    A = rng.normal(size=(2, 2, H, Wd))
+    return run(pool_backward_modes, dA=rng.normal(size=(2, 2, _out(H, 3, 2, 0), _out(Wd, 3, 2, 0))), A_prev=A, size=3, stride=2)
+
+
+def relu_example(rng):
+    Z = np.array([[-1.5, 0.25, 2.0], [3.0, -0.5, -2.0]])
+    return run(relu_pair, Z=Z, dA=np.array([[0.5, -1.0, 2.0], [-3.0, 4.0, -0.25]]))
+
+
+def softmax_ce_example(rng):
+    Z = np.array([[1000.0, 999.0, 0.0, -5.0], [1.0, 2.0, 3.0, 4.0], [0.5, -0.5, 0.25, 0.0]])
+    return call("softmax_cross_entropy", Z, np.array([1, 2, 0]))
+
+
+def softmax_ce_random(rng):
+    N, K = 6, 5
+    Z = rng.normal(scale=3.0, size=(N, K))
+    Z[0] += 1000.0
+    Z[1] -= 1000.0
+    Z[2, 0] = 900.0  # the true class of one row far below the row's best: log P must not be log(0)
+    Z[2, 1:] = -100.0 + rng.normal(size=K - 1)
+    y = rng.integers(0, K, N)
+    y[2] = int(rng.integers(1, K))
+    return call("softmax_cross_entropy", Z, y)
+
+
+def cnn_forward_example(rng):
+    X, _ = _bars(rng)
+    return run(cnn_scores, X=X[:3], params=_cnn_params(rng, 1, 2, 3, 2, 12, 2))
+
+
+def cnn_forward_random(rng):
+    N, C, H, Wd, F1, F2, k2, K, D = _cnn_geometry(rng)
+    return run(cnn_scores, X=rng.normal(size=(N, C, H, Wd)), params=_cnn_params(rng, C, F1, F2, k2, D, K))
+
+
+def cnn_backward_example(rng):
+    X, y = _bars(rng)
+    return run(cnn_gradients, X=X[:4], y=y[:4], params=_cnn_params(rng, 1, 2, 3, 2, 12, 2))
+
+
+def cnn_backward_random(rng):
+    N, C, H, Wd, F1, F2, k2, K, D = _cnn_geometry(rng)
+    y = rng.permutation(np.arange(N) % K)
+    return run(cnn_gradients, X=rng.normal(size=(N, C, H, Wd)), y=y, params=_cnn_params(rng, C, F1, F2, k2, D, K))
+
+
+def cnn_train_bars(rng):
+    X, y = _bars(rng)
+    X_test, y_test = _bars(rng)  # the same bars with fresh noise, in another order
+    return run(cnn_train_and_test, X=X, y=y, params=_bars_params(rng), lr=CNN_LR, steps=CNN_STEPS,
+               X_test=X_test, y_test=y_test)
+
+
+def bars_learned(got, expected, probe):
+    """The trained CNN tells horizontal from vertical bars on fresh noisy images (paired with the value check)."""
+    losses = np.asarray(got["losses"], dtype=np.float64)
+    if losses.shape != (probe.kwargs["steps"],) or not np.all(np.isfinite(losses)):
+        return Verdict.fail(f"cnn_train must return {probe.kwargs['steps']} finite losses, one per step")
+    scores = np.asarray(got["test scores"], dtype=np.float64)
+    truth = np.asarray(probe.kwargs["y_test"])
+    if scores.shape != truth.shape + (2,) or not np.all(np.isfinite(scores)):
+        return Verdict.fail(f"the trained CNN's scores have shape {scores.shape}, expected {truth.shape + (2,)}")
+    accuracy = float(np.mean(scores.argmax(axis=1) == truth))
+    if not accuracy >= BARS_ACCURACY or not losses[-1] < losses[0]:
+        return Verdict.fail(f"after {len(losses)} steps the loss went {losses[0]:.3g} -> {losses[-1]:.3g} and the CNN "
+                            f"classifies {accuracy:.0%} of fresh bar images correctly (needs {BARS_ACCURACY:.0%})")
+    return Verdict.ok(f"bars learned: loss {losses[0]:.3g} -> {losses[-1]:.3g}, test accuracy {accuracy:.0%}")

@@ -75,7 +75,7 @@ def _telling(rng, m, n, lr, w_init_range=2, margin=2.0, attempts=200):
 
 
 # -- sign --------------------------------------------------------------------------------------
-def sign_lecture(rng):
+def sign_example(rng):
     return call("sign", np.array([-2.5, -1.0, 0.0, 0.5, 3.0]))
 
 
@@ -115,7 +115,7 @@ def predict_random(rng):
 
 
 # -- update ------------------------------------------------------------------------------------
-def update_lecture(rng):
+def update_example(rng):
     return call("update", np.zeros(3), np.array([2.0, 1.0]), 1, -1, 0.5)
 
 
@@ -219,3 +219,51 @@ def separates(got, expected, probe):
     if not history or list(history)[-1] != 0:
         return Verdict.fail("w separates the data but history does not end with 0 misclassified")
     return Verdict.ok("separates every point")
+
+
+# -- train: the lecture's error threshold -------------------------------------------------------
+# m is a power of two and the thresholds are k / m, so count / m <= t and count <= t * m agree exactly.
+
+def _stop_count(X, y, lr, threshold, max_iter=1000):
+    """How many instances are misclassified when the PLA stops at ``threshold`` (None: max_iter hit)."""
+    w = np.zeros(X.shape[1] + 1)
+    for _ in range(max_iter):
+        wrong = np.flatnonzero(np.where(w[0] + X @ w[1:] > 0, 1, -1) != y)
+        if wrong.size / len(y) <= threshold:
+            return int(wrong.size)
+        i = wrong[0]
+        w = w + lr * 2 * y[i] * np.concatenate(([1.0], X[i]))
+    return None
+
+
+def _noisy(rng, m, k):
+    """Separable data with k + 1 labels flipped, chosen so the threshold k / m stops the PLA at exactly k wrong."""
+    while True:
+        X, y = _separable(rng, m, 2)
+        y = y.copy()
+        y[rng.choice(m, k + 1, replace=False)] *= -1
+        lr = float(rng.choice([0.5, 1.0]))
+        if _stop_count(X, y, lr, k / m) == k:  # ends exactly on the threshold: <= and < differ here
+            return X, y, lr
+
+
+def train_threshold_example(rng):
+    X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [2.0, 2.0], [2.0, 0.0], [0.0, 2.0], [3.0, 1.0]])
+    y = np.array([-1, -1, -1, 1, 1, -1, 1, -1])  # x1 + x2 > 1.5, except (2, 0) and (3, 1): not separable
+    return call("train", X, y, 1.0, 1000, None, error_threshold=0.25)
+
+
+def train_threshold_random(rng):
+    m = int(rng.choice([8, 16]))
+    k = int(rng.integers(1, 3))
+    X, y, lr = _noisy(rng, m, k)
+    return call("train", X, y, lr, 1000, None, error_threshold=k / m)
+
+
+def _default_threshold(student, X, y):
+    return {"default": student.train(X, y), "zero": student.train(X, y, error_threshold=0.0)}
+
+
+def train_threshold_default(rng):
+    X, y = _separable(rng, 8, 2)
+    return run(_default_threshold, X=X, y=y)

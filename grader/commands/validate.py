@@ -10,6 +10,7 @@ from grader import audits
 from grader.diagnose import leave_one_out
 from grader.diagnosis import Mistake
 from grader.commands.build import generated_files
+from grader.coverage import coverage_problems
 from grader.fixtures import fixtures_differ
 from grader.grading import AssignmentGrader
 from grader.sandbox import Sandbox
@@ -67,6 +68,7 @@ def validate(course: Course, slugs: list[str] | None = None, *, isolation: str =
             _validate_assignment(course, slug, sandbox, report)
         report.findings = audits.collect(pending)
     report.problems.extend(f"{f.slug}: audit {f.audit}, {f.subject}: {f.problem}" for f in report.findings if not f.ok)
+    report.problems.extend(coverage_problems(course, slugs))
     if report.coverage and report.diagnosed_rate < MIN_DIAGNOSED:
         report.problems.append(f"only {report.diagnosed_rate:.0%} of catalogued mistakes are diagnosed by name (need {MIN_DIAGNOSED:.0%})")
     return report

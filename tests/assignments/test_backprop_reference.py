@@ -408,3 +408,63 @@ def test_every_mistake_loses_points_on_a_hidden_case_for_every_student_and_is_na
     for student in STUDENTS:
         assert caught.get(student), f"{mistake} earns full marks on every hidden case for {student}"
     assert named, f"no case names {mistake}"
+
+
+# ------------------------------------------------------------------ part depth (training issues)
+
+def test_fifteen_sigmoid_layers_with_factor_one_half_give_exactly_0_5_to_the_15():
+    G = REF.depth_gradients(np.array([[0.5]]), np.full(15, 2.0), np.full(15, -1.0), "sigmoid")
+    assert G.shape == (15, 1)
+    assert G[:, 0].tolist() == [0.5 ** l for l in range(1, 16)]  # exact: every factor is 0.25 * 2
+    assert G[-1, 0] == 3.0517578125e-05 and abs(G[-1, 0] - 0.0003) > 2.5e-4  # the slide's 0.0003 is 0.5^12
+    assert 0.5 ** 12 == pytest.approx(0.000244, rel=1e-3)
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "linear"])
+def test_depth_gradients_agree_with_central_differences_of_the_chain(name):
+    rng = np.random.default_rng(11)
+    L, m = 9, 4
+    w = rng.uniform(0.5, 2.5, L) * rng.choice([-1.0, 1.0], L)
+    if name == "relu":
+        w = np.abs(w)
+    b = rng.uniform(-0.5, 0.5, L)
+    x = rng.uniform(0.2, 1.0, (1, m))
+    G = REF.depth_gradients(x, w, b, name)
+
+    def output(depth, x0):
+        a = x0
+        for l in range(depth):
+            a = REF.activation_forward(w[l] * a + b[l], name)
+        return a
+
+    for depth in range(1, L + 1):
+        for k in range(m):
+            numeric = central_difference(lambda v: float(output(depth, v)[0, 0]), x[:, k:k + 1].copy())
+            assert relative_error(G[depth - 1, k], numeric[0, 0]) <= 1e-5, (depth, k)  # values down to 1e-6
+
+
+def test_depth_gradients_of_a_deep_sigmoid_chain_vanish_and_a_relu_chain_does_not():
+    rng = np.random.default_rng(2)
+    x, w, b = rng.uniform(-1, 1, (1, 3)), np.ones(20), np.zeros(20)
+    sigmoid = np.abs(REF.depth_gradients(x, w, b, "sigmoid"))
+    assert np.all(sigmoid[1:] < sigmoid[:-1]) and np.all(sigmoid[-1] < 0.25 ** 20 * 1.01)
+    relu = REF.depth_gradients(np.abs(x) + 0.1, w, b, "relu")
+    assert np.all(relu == 1.0)
+
+
+def test_depth_gradients_check_their_arguments_and_leave_them_unchanged():
+    x, w, b = np.array([[0.3, -0.2]]), np.array([1.0, 2.0]), np.array([0.1, 0.2])
+    before = [v.copy() for v in (x, w, b)]
+    REF.depth_gradients(x, w, b, "tanh")
+    assert all(np.array_equal(v, u) for v, u in zip((x, w, b), before))
+    with pytest.raises(ValueError):
+        REF.depth_gradients(x, w, b, "softplus")
+    with pytest.raises(ValueError):
+        REF.depth_gradients(x, w, b[:1], "tanh")
+
+
+def test_the_handout_corrects_the_slides_0_5_to_the_15_and_attributes_the_2_2_2_example():
+    text = (ASSIGNMENT.folder / "handout.md.j2").read_text()
+    assert "0.5^{15} = 1/32768 \\approx 3.05 \\times 10^{-5}" in text and "0.5^{12}" in text
+    assert "Matt Mazur" in text and "A Step by Step\nBackpropagation Example" in text
+    assert "lecture's worked example" not in text

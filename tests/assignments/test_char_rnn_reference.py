@@ -410,3 +410,34 @@ def test_every_mistake_loses_points_on_a_hidden_case_for_every_student(assignmen
             if _grade(assignment, case, probe, module, expected) < 1.0:
                 caught.append(case.name)
         assert caught, f"{path.stem} earns full marks on every hidden case for {student}"
+
+
+# ------------------------------------------------------------------ the lecture's concatenated form and teacher forcing
+
+def test_the_step_equals_the_concatenated_form_with_stacked_weights(ref):
+    rng = np.random.default_rng(5)
+    V, H = 4, 6
+    x, h = rng.standard_normal((V, 1)), rng.standard_normal((H, 1))
+    W, b = rng.standard_normal((V + H, H)), rng.standard_normal((H, 1))
+    concatenated = np.tanh(W.T @ np.vstack([x, h]) + b)
+    assert np.allclose(ref.rnn_step_forward(x, h, W[:V], W[V:], b), concatenated, rtol=1e-12, atol=1e-14)
+
+
+def test_the_concatenated_case_passes_the_reference_and_fails_an_untransposed_w_hh(assignment, ref):
+    spec = next(c for c in assignment.cases if c.name == "step_concatenated")
+    assert list(spec.checks) == ["reference", "concatenated_form"] and not spec.public
+    cases = assignment.case_module
+    for student in STUDENTS:
+        probe = assignment.generator(spec)(case_rng(SLUG, spec.name, student, SECRET))
+        got = execute(probe, ref)
+        assert cases.concatenated_form(got, got, probe).passed
+        k = probe.kwargs
+        V = k["x_t"].shape[0]
+        wrong = np.tanh(k["W"][:V].T @ k["x_t"] + k["W"][V:] @ k["h_prev"] + k["b_h"])  # W_hh not transposed
+        assert not cases.concatenated_form(wrong, got, probe).passed
+
+
+def test_the_handout_has_the_concatenated_form_and_ties_the_shifted_text_to_teacher_forcing(assignment):
+    text = (assignment.folder / "handout.md.j2").read_text()
+    assert "(W_{xh} \\oplus W_{hh})^\\top (x_t \\oplus h_{t-1})" in text and "step_concatenated" in text
+    assert "x_t = y_{t-1}$ at training\" (teacher forcing)" in text and "`text[:-1]`" in text

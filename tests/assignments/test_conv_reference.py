@@ -293,12 +293,15 @@ def _stub():
 
 
 def test_manifest_functions_exist_and_points_are_in_range():
-    assert set(ASSIGNMENT.functions) == {"conv_output_size", "zero_pad", "conv2d", "conv_forward", "pool_forward", "flatten", "softmax", "conv_backward"}
+    assert set(ASSIGNMENT.functions) == {"conv_output_size", "zero_pad", "conv2d", "conv_forward", "pool_forward", "flatten", "softmax",
+                                         "conv_backward", "pool_backward", "relu", "relu_backward", "softmax_cross_entropy",
+                                         "cnn_forward", "cnn_backward", "cnn_train"}
     assert all(callable(getattr(REF, f)) for f in ASSIGNMENT.functions)
-    assert 10 <= ASSIGNMENT.max_points <= 30
-    assert all(2 <= c.time_seconds <= 10 for c in ASSIGNMENT.cases)
-    extension = sum(c.points for c in ASSIGNMENT.parts[-1].cases)
-    assert ASSIGNMENT.parts[-1].name == "conv_backward" and extension < ASSIGNMENT.max_points / 4
+    assert 10 <= ASSIGNMENT.max_points <= 40
+    assert all(2 <= c.time_seconds <= 15 for c in ASSIGNMENT.cases)
+    assert [p.name for p in ASSIGNMENT.parts[-3:]] == ["conv_backward", "pool_backward", "cnn"]  # the CNN needs conv_backward
+    extension = sum(c.points for c in ASSIGNMENT.parts[-3].cases)
+    assert extension < ASSIGNMENT.max_points / 4
 
 
 @pytest.mark.parametrize("student", STUDENTS)
@@ -349,3 +352,103 @@ def test_handout_renders_with_one_marker_per_part_in_order():
     markers = [line.strip() for line in text.splitlines() if line.strip().startswith("<!-- part:")]
     assert markers == [f"<!-- part: {p.name} -->" for p in ASSIGNMENT.parts]
     assert "[[6, 3, -6], [9, 4, -9], [6, 3, -6]]" in text and "time" in text
+
+
+# ------------------------------------------------------------------ the lecture's CNN (parts pool_backward and cnn)
+
+CASES = ASSIGNMENT.case_module
+
+
+def _margins_ok(X, params, h=1e-5):
+    """Every ReLU pre-activation and every max-pool winner is more than 100 h away from a kink or a tie."""
+    Z, cache = REF.cnn_forward(X, params)
+    for Zl in (cache["Z1"], cache["Z2"]):
+        if np.min(np.abs(Zl)) <= 100 * h:
+            return False
+    windows = np.lib.stride_tricks.sliding_window_view(cache["A1"], (2, 2), axis=(2, 3))[:, :, ::2, ::2]
+    top2 = np.sort(windows.reshape(windows.shape[:4] + (4,)), axis=-1)[..., -2:]
+    positive = top2[..., 1] > 0
+    return bool(np.all(top2[..., 1][positive] - top2[..., 0][positive] > 100 * h))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_cnn_gradients_agree_with_central_differences(seed):
+    rng = np.random.default_rng(seed)
+    while True:
+        N, C, H, Wd, F1, F2, k2, K, D = CASES._cnn_geometry(rng)
+        X, params = rng.normal(size=(N, C, H, Wd)), CASES._cnn_params(rng, C, F1, F2, k2, D, K)
+        if _margins_ok(X, params):
+            break
+    y = rng.integers(0, K, N)
+    Z, cache = REF.cnn_forward(X, params)
+    grads = REF.cnn_backward(REF.softmax_cross_entropy(Z, y)[1], cache)
+    assert sorted(grads) == sorted(params) and all(grads[k].shape == params[k].shape for k in params)
+
+    def loss_with(key):
+        return lambda value: REF.softmax_cross_entropy(REF.cnn_forward(X, dict(params, **{key: value}))[0], y)[0]
+
+    for key in params:
+        numeric = central_difference(loss_with(key), params[key].copy())
+        assert relative_error(grads[key], numeric) <= 1e-5, key  # TEST-DESIGN: <= 1e-5 with ReLU
+
+
+@pytest.mark.parametrize("mode", ["max", "avg", "sum"])
+def test_pool_backward_agrees_with_central_differences_and_a_loop(mode):
+    rng = np.random.default_rng(7)
+    A = CASES._no_ties(rng, (2, 3, 9, 8))
+    G = rng.normal(size=REF.pool_forward(A, 3, 2, mode).shape)
+    dA = REF.pool_backward(G, A, 3, 2, mode)
+    numeric = central_difference(lambda a: np.sum(G * REF.pool_forward(a, 3, 2, mode)), A.copy())
+    assert relative_error(dA, numeric) <= 1e-6  # inputs up to ~100: rounding in the differences
+    loop = np.zeros_like(A)
+    for n, c, i, j in np.ndindex(*G.shape):
+        window = A[n, c, 2 * i:2 * i + 3, 2 * j:2 * j + 3]
+        if mode == "max":
+            u, v = np.unravel_index(np.argmax(window), window.shape)
+            loop[n, c, 2 * i + u, 2 * j + v] += G[n, c, i, j]
+        else:
+            loop[n, c, 2 * i:2 * i + 3, 2 * j:2 * j + 3] += G[n, c, i, j] / (9 if mode == "avg" else 1)
+    assert np.allclose(dA, loop, rtol=1e-12, atol=1e-12)
+
+
+def test_softmax_cross_entropy_is_finite_at_extreme_scores_and_its_gradient_right():
+    Z = np.array([[1000.0, 999.0, 0.0, -5.0], [1000.0, 999.0, 0.0, -5.0]])
+    loss, dZ = REF.softmax_cross_entropy(Z, np.array([1, 2]))
+    assert loss == pytest.approx((1.3132616875 + 1000.3132616875) / 2, rel=1e-12)
+    Z = np.random.default_rng(3).normal(size=(4, 5))
+    y = np.array([0, 4, 2, 2])
+    numeric = central_difference(lambda z: REF.softmax_cross_entropy(z, y)[0], Z.copy())
+    assert relative_error(REF.softmax_cross_entropy(Z, y)[1], numeric) <= 1e-7
+
+
+def test_the_reference_learns_the_bars_from_every_start_the_case_draws():
+    for seed in range(40):
+        probe = CASES.cnn_train_bars(np.random.default_rng(seed))
+        got = execute(probe, REF)
+        verdict = CASES.bars_learned(got, got, probe)
+        assert verdict.passed and "100%" in verdict.message, (seed, verdict.message)
+
+
+def test_a_trivial_training_answer_earns_nothing_on_the_bars():
+    case = ASSIGNMENT.case("cnn_train_bars")
+    probe = _probe(case, "alice")
+    expected = execute(probe, REF)
+    # perfect "test scores" made from the labels themselves, with untrained parameters and flat losses
+    cheat = {"losses": [0.7] * CASES.CNN_STEPS, "params": probe.kwargs["params"],
+             "test scores": np.eye(2)[probe.kwargs["y_test"]] * 10.0}
+    assert CASES.bars_learned(cheat, expected, probe).fraction == 0.0  # losses do not fall
+    cheat["losses"] = list(np.linspace(0.7, 0.01, CASES.CNN_STEPS))
+    assert CASES.bars_learned(cheat, expected, probe).passed  # the property alone would be fooled ...
+    assert not compare(cheat, expected, case.tolerance).passed  # ... which is why the case also compares values
+    assert case.checks == ("reference", "bars_learned") or list(case.checks) == ["reference", "bars_learned"]
+
+
+def test_overlapping_max_windows_share_a_winner_for_every_student():
+    # pool_backward_overwrites must cost every student the same: four windows take their maximum at (2, 2)
+    mistake = import_file(ASSIGNMENT.solution_path, "conv_mistake_overwrites",
+                          extra_source=(ASSIGNMENT.mistakes_dir / "pool_backward_overwrites.py").read_text())
+    for student in STUDENTS + ("dave", "erin"):
+        probe = _probe(ASSIGNMENT.case("pool_backward_max_random"), student)
+        dA, A = probe.args[:2]
+        assert np.all(A[:, :, 2, 2] > A[:, :, :5, :5].reshape(2, 3, -1).max(axis=2) - 1e-12)
+        assert not np.allclose(execute(probe, mistake), execute(probe, REF))

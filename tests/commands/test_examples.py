@@ -111,7 +111,7 @@ def test_carol_dave_erin_and_frank_on_the_perceptron(graded):
 
     frank = assignment(graded, "frank", "perceptron")
     assert frank["points"] == 0
-    assert "sys.exit" in {c["name"]: c["feedback"] for c in frank["cases"]}["sign_lecture"]
+    assert "sys.exit" in {c["name"]: c["feedback"] for c in frank["cases"]}["sign_example"]
     assert (graded["out"] / "gradebook.csv").read_text().count("frank") == 1
 
     for student in ("carol", "dave", "erin", "frank"):
@@ -122,7 +122,7 @@ def test_carol_dave_erin_and_frank_on_the_perceptron(graded):
 def test_grace_notebooks_are_graded_without_running_her_experiments(graded):
     perceptron = assignment(graded, "grace", "perceptron")
     assert perceptron["submission"].endswith("grace/perceptron.ipynb")
-    assert perceptron["points"] == perceptron["max_points"] == 20
+    assert perceptron["points"] == perceptron["max_points"] == 24
     assert any("for step, n_wrong in" in line for line in perceptron["skipped"])
 
     dropout = assignment(graded, "grace", "dropout")
@@ -138,9 +138,9 @@ def test_grace_notebooks_are_graded_without_running_her_experiments(graded):
 def test_henry_zip_is_graded_and_its_macos_junk_ignored(graded):
     result = assignment(graded, "henry", "perceptron")
     assert result["submission"] == "henry.zip:hw/perceptron.py"
-    assert result["points"] == result["max_points"] == 20
+    assert result["points"] == result["max_points"] == 24
     assert "__MACOSX" not in graded["stdout"] + graded["stderr"]
-    assert report(graded, "henry")["points"] == 20
+    assert report(graded, "henry")["points"] == 24
 
 
 def test_kimj_canvas_named_late_file_is_graded_as_her_perceptron(graded):

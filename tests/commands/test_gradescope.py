@@ -26,13 +26,13 @@ def test_a_correct_submission_gets_every_point_with_one_test_per_case(tmp_path, 
     out = root / "results" / "results.json"
     code = main(["--course", str(REPO), "gradescope", str(root / "submission"), "--out", str(out), "--assignment", "perceptron"])
     assert code == 0
-    assert "alice@uni.edu: 20 points" in capsys.readouterr().out
+    assert "alice@uni.edu: 24 points" in capsys.readouterr().out
     data = json.loads(out.read_text())
-    assert data["score"] == 20 and len(data["tests"]) == 14
+    assert data["score"] == 24 and len(data["tests"]) == 17
     assert {t["status"] for t in data["tests"]} == {"passed"}
-    assert sum(t["max_score"] for t in data["tests"]) == 20
+    assert sum(t["max_score"] for t in data["tests"]) == 24
     visibility = {t["name"]: t["visibility"] for t in data["tests"]}
-    assert visibility["perceptron: sign_lecture"] == "visible"  # public
+    assert visibility["perceptron: sign_example"] == "visible"  # public
     assert visibility["perceptron: sign_matrix"] == "after_published"  # hidden
     assert "isolation:" in data["output"]
 

@@ -141,3 +141,20 @@ def train(X, Y, layer_sizes, activations, lr, epochs, seed):
         weights = gradient_descent_step(weights, mlp_backward(d_output, memory), lr)
         epoch += 1
     return weights, history
+
+
+def depth_gradients(x, w, b, name):
+    # one instance at a time, one layer at a time: multiply the factors g'(f_l) * w_l as I go
+    x = np.asarray(x, dtype=float)
+    L, m = len(w), x.shape[1]
+    G = np.zeros((L, m))
+    for k in range(m):
+        a = x[0, k]
+        running = 1.0
+        for l in range(L):
+            f = w[l] * a + b[l]
+            slope = activation_backward(np.array([[1.0]]), np.array([[f]]), name)[0, 0]
+            running = running * slope * w[l]
+            G[l, k] = running
+            a = activation_forward(np.array([[f]]), name)[0, 0]
+    return G

@@ -131,3 +131,92 @@ def conv_backward(dZ, A_prev, W, b, stride=1, pad=0):
                     db[f] += g
     dA_prev = dAp[:, :, pad:pad + H, pad:pad + Wd]
     return dA_prev.copy(), dW, db
+
+
+def pool_backward(dA, A_prev, size, stride, mode="max"):
+    if mode not in ("max", "avg", "sum"):
+        raise ValueError("mode must be max, avg or sum")
+    A_prev = np.asarray(A_prev, dtype=float)
+    dA = np.asarray(dA, dtype=float)
+    N, C, H, Wd = A_prev.shape
+    out_h = conv_output_size(H, size, stride)
+    out_w = conv_output_size(Wd, size, stride)
+    if dA.shape != (N, C, out_h, out_w):
+        raise ValueError(f"dA has shape {dA.shape}, expected {(N, C, out_h, out_w)}")
+    dA_prev = np.zeros(A_prev.shape)
+    for n in range(N):
+        for c in range(C):
+            for i in range(out_h):
+                for j in range(out_w):
+                    top, left = i * stride, j * stride
+                    window = A_prev[n, c, top:top + size, left:left + size]
+                    g = dA[n, c, i, j]
+                    if mode == "max":
+                        u, v = np.unravel_index(np.argmax(window), window.shape)
+                        dA_prev[n, c, top + u, left + v] += g
+                    elif mode == "avg":
+                        dA_prev[n, c, top:top + size, left:left + size] += g / (size * size)
+                    else:
+                        dA_prev[n, c, top:top + size, left:left + size] += g
+    return dA_prev
+
+
+def relu(Z):
+    return np.where(np.asarray(Z, dtype=float) > 0, Z, 0.0).astype(float)
+
+
+def relu_backward(dA, Z):
+    return np.where(np.asarray(Z) > 0, np.asarray(dA, dtype=float), 0.0)
+
+
+def softmax_cross_entropy(Z, y):
+    Z = np.asarray(Z, dtype=float)
+    N = Z.shape[0]
+    loss = 0.0
+    dZ = softmax(Z)
+    for n in range(N):
+        top = Z[n].max()
+        log_p = Z[n, y[n]] - top - np.log(np.sum(np.exp(Z[n] - top)))
+        loss -= log_p / N
+        dZ[n, y[n]] -= 1.0
+    return loss, dZ / N
+
+
+def cnn_forward(X, params):
+    Z1 = conv_forward(X, params["W1"], params["b1"], stride=1, pad=1)
+    A1 = relu(Z1)
+    P1 = pool_forward(A1, 2, 2, mode="max")
+    Z2 = conv_forward(P1, params["W2"], params["b2"], stride=1, pad=0)
+    A2 = relu(Z2)
+    a = flatten(A2)
+    Z = np.zeros((a.shape[0], params["W3"].shape[1]))
+    for n in range(a.shape[0]):
+        Z[n] = params["W3"].T @ a[n] + params["b3"]  # the lecture's W^T a, one instance at a time
+    return Z, (X, Z1, A1, P1, Z2, a, params)
+
+
+def cnn_backward(dZ, cache):
+    X, Z1, A1, P1, Z2, a, params = cache
+    grads = {"W3": np.zeros(params["W3"].shape), "b3": np.zeros(params["b3"].shape)}
+    da = np.zeros(a.shape)
+    for n in range(a.shape[0]):
+        grads["W3"] += np.outer(a[n], dZ[n])
+        grads["b3"] += dZ[n]
+        da[n] = params["W3"] @ dZ[n]
+    dZ2 = relu_backward(da.reshape(Z2.shape), Z2)
+    dP1, grads["W2"], grads["b2"] = conv_backward(dZ2, P1, params["W2"], params["b2"], stride=1, pad=0)
+    dZ1 = relu_backward(pool_backward(dP1, A1, 2, 2, mode="max"), Z1)
+    _, grads["W1"], grads["b1"] = conv_backward(dZ1, X, params["W1"], params["b1"], stride=1, pad=1)
+    return grads
+
+
+def cnn_train(X, y, params, lr, steps):
+    params = {name: np.array(value, dtype=float) for name, value in params.items()}
+    losses = []
+    for step in range(steps):
+        Z, cache = cnn_forward(X, params)
+        loss, dZ = softmax_cross_entropy(Z, y)
+        losses.append(loss)
+        grads = cnn_backward(dZ, cache)
+        params = {name: params[name] - lr * grads[name] for name in params}
+    return params, losses

@@ -29,7 +29,7 @@ def update(w, x, y, y_hat, lr):
     return new_w
 
 
-def train(X, y, lr=1.0, max_iter=1000, w_init=None):
+def train(X, y, lr=1.0, max_iter=1000, w_init=None, error_threshold=0.0):
     X = np.asarray(X, dtype=float)
     if w_init is None:
         w = np.zeros(X.shape[1] + 1)
@@ -40,7 +40,7 @@ def train(X, y, lr=1.0, max_iter=1000, w_init=None):
         guesses = predict(w, X)
         mistakes = [i for i in range(len(y)) if guesses[i] != y[i]]
         history.append(len(mistakes))
-        if not mistakes:
+        if len(mistakes) <= error_threshold * len(y):
             break
         first = mistakes[0]
         w = update(w, X[first], y[first], guesses[first], lr)

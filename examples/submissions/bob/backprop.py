@@ -95,3 +95,12 @@ def train(X, Y, layer_sizes, activations, lr, epochs, seed):
         curve.append(err)
         p = gradient_descent_step(p, mlp_backward(d_out, cache), lr)
     return p, curve
+
+
+def depth_gradients(x, w, b, name):
+    A, factors = np.asarray(x, dtype=np.float64), []
+    for w_l, b_l in zip(w, b):
+        F = w_l * A + b_l
+        factors.append(activation_backward(np.ones_like(F), F, name)[0] * w_l)
+        A = _g(F, name)
+    return np.cumprod(np.array(factors), axis=0)

@@ -77,3 +77,67 @@ def conv_backward(dZ, A_prev, W, b, stride=1, pad=0):
             dW += np.einsum("nf,nchw->fchw", dZ[:, :, i, j], Ap[:, :, rows, cols])
             dAp[:, :, rows, cols] += np.einsum("nf,fchw->nchw", dZ[:, :, i, j], W)
     return dAp[:, :, pad:pad + H, pad:pad + Wd], dW, dZ.sum(axis=(0, 2, 3))
+
+
+def pool_backward(dA, A_prev, size, stride, mode="max"):
+    if mode not in ("max", "avg", "sum"):
+        raise ValueError(f"mode must be max, avg or sum, not {mode!r}")
+    A_prev, dA = np.asarray(A_prev, dtype=np.float64), np.asarray(dA, dtype=np.float64)
+    out = np.zeros(A_prev.shape)
+    for i in range(dA.shape[2]):
+        for j in range(dA.shape[3]):
+            rows, cols = slice(i * stride, i * stride + size), slice(j * stride, j * stride + size)
+            g = dA[:, :, i:i + 1, j:j + 1]
+            if mode == "max":
+                window = A_prev[:, :, rows, cols]
+                flat = window.reshape(window.shape[0], window.shape[1], -1)
+                first = flat.argmax(axis=2)[..., None] == np.arange(flat.shape[2])
+                out[:, :, rows, cols] += g * first.reshape(window.shape)
+            else:
+                out[:, :, rows, cols] += g / (size * size) if mode == "avg" else g
+    return out
+
+
+def relu(Z):
+    return np.maximum(np.asarray(Z, dtype=np.float64), 0)
+
+
+def relu_backward(dA, Z):
+    return np.asarray(dA, dtype=np.float64) * (np.asarray(Z) > 0)
+
+
+def softmax_cross_entropy(Z, y):
+    Z = np.asarray(Z, dtype=np.float64)
+    logp = Z - Z.max(axis=1, keepdims=True)
+    logp = logp - np.log(np.exp(logp).sum(axis=1, keepdims=True))
+    onehot = np.eye(Z.shape[1])[y]
+    return float(-np.mean(np.sum(onehot * logp, axis=1))), (np.exp(logp) - onehot) / len(Z)
+
+
+def cnn_forward(X, params):
+    Z1 = conv_forward(X, params["W1"], params["b1"], 1, 1)
+    P1 = pool_forward(relu(Z1), 2, 2)
+    Z2 = conv_forward(P1, params["W2"], params["b2"], 1, 0)
+    a = flatten(relu(Z2))
+    return a @ params["W3"] + params["b3"], (X, Z1, P1, Z2, a, params)
+
+
+def cnn_backward(dZ, cache):
+    X, Z1, P1, Z2, a, p = cache
+    g = {"W3": a.T @ dZ, "b3": dZ.sum(axis=0)}
+    dZ2 = relu_backward((dZ @ p["W3"].T).reshape(Z2.shape), Z2)
+    dP1, g["W2"], g["b2"] = conv_backward(dZ2, P1, p["W2"], p["b2"], 1, 0)
+    dZ1 = relu_backward(pool_backward(dP1, relu(Z1), 2, 2), Z1)
+    _, g["W1"], g["b1"] = conv_backward(dZ1, X, p["W1"], p["b1"], 1, 1)
+    return g
+
+
+def cnn_train(X, y, params, lr, steps):
+    params, losses = dict(params), []
+    for _ in range(steps):
+        Z, cache = cnn_forward(X, params)
+        loss, dZ = softmax_cross_entropy(Z, y)
+        losses.append(loss)
+        grads = cnn_backward(dZ, cache)
+        params = {k: params[k] - lr * grads[k] for k in params}
+    return params, losses

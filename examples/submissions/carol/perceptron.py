@@ -14,5 +14,5 @@ def update(w, x, y, y_hat, lr):
     raise NotImplementedError("perceptron.update is not implemented yet")
 
 
-def train(X, y, lr=1.0, max_iter=1000, w_init=None):
+def train(X, y, lr=1.0, max_iter=1000, w_init=None, error_threshold=0.0):
     raise NotImplementedError("perceptron.train is not implemented yet")
