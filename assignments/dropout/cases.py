@@ -55,11 +55,9 @@ def _network(rng, n, H, K, m):
 
 
 def _network_sizes(rng):
-    """K < n < H, m >= 3 (non-square everywhere)."""
-    n = int(rng.integers(3, 6))
-    H = int(rng.integers(6, 10))
-    K = int(rng.integers(2, n))
-    return n, H, K, int(rng.integers(3, 8))
+    """K < n < H, m >= 3 (non-square everywhere), the same for every student: 9 x 7 hidden units
+    make a mask drawn another way differ from the spec's for any p away from 1/2."""
+    return 4, 9, 3, 7
 
 
 # ---------------------------------------------------------------- drivers (run in the sandbox)

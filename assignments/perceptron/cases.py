@@ -28,9 +28,12 @@ def _separable(rng, m, n, margin=2.0, origin=False):
     return X, y
 
 
-def _pla(X, y, lr, max_iter, w_init, sgn0=-1, pick=0, bias=True, sweep=False, single=False):
+def _pla(X, y, lr, max_iter, w_init, sgn0=-1, pick=0, bias=True, sweep=False, single=False, flip=False,
+         threshold=0.0, stop="fraction"):
     """The lecture's PLA and the classic ways to get it wrong (sgn(0), which point, the bias input,
-    an online sweep, a single pass), so generators can insist that a case tells them apart."""
+    an online sweep, a single pass, the update's sign), so generators can insist that a case tells
+    them apart; it stops once at most ``threshold`` of the instances are misclassified (``stop``:
+    "strict" below it, "count" when the count itself is at most the threshold)."""
     def sgn(z):
         return np.where(z > 0, 1, np.where(z < 0, -1, sgn0))
 
@@ -42,18 +45,42 @@ def _pla(X, y, lr, max_iter, w_init, sgn0=-1, pick=0, bias=True, sweep=False, si
         history.append(int(wrong.size))
         if single:
             chosen = [it] if y_hat[it] != y[it] else []
-        elif wrong.size == 0:
+        elif wrong.size == 0 or {"fraction": wrong.size / len(y) <= threshold, "strict": wrong.size / len(y) < threshold,
+                                 "count": wrong.size <= threshold}[stop]:
             break
         else:
             chosen = range(len(X)) if sweep else [wrong[pick]]
         for i in chosen:
             y_i = sgn(w[0] + X[i] @ w[1:]) if sweep else y_hat[i]
-            step = lr * (y[i] - y_i) * np.concatenate(([1.0], X[i]))
+            step = (-lr if flip else lr) * (y[i] - y_i) * np.concatenate(([1.0], X[i]))
             w = w + (step if bias else np.concatenate(([0.0], step[1:])))
     return w, history
 
 
-SLIPS = ({"sgn0": 1}, {"sgn0": 0}, {"pick": -1}, {"bias": False}, {"sweep": True}, {"single": True})
+SLIPS = ({"sgn0": 1}, {"sgn0": 0}, {"pick": -1}, {"bias": False}, {"sweep": True}, {"single": True}, {"flip": True})
+THRESHOLD_SLIPS = ({"stop": "strict"}, {"stop": "count"})  # only where the threshold is above 0
+
+
+def _tells_slips(X, y, lr, w_init, threshold=0.0, max_iter=None):
+    """Whether the lecture's PLA needs updates here, and every slip in SLIPS ends with another
+    (w, history), as does keeping the bias last (so a case catches each slip for every student)."""
+    w, history = _pla(X, y, lr, max_iter or MAX_ITER, w_init, threshold=threshold)
+    if len(history) < 3 or np.array_equal(np.roll(w, -1), w):
+        return False
+    runs = [(w, history)] + [_pla(X, y, lr, max_iter or MAX_ITER, w_init, threshold=threshold, **slip)
+                             for slip in SLIPS + (THRESHOLD_SLIPS if threshold > 0 else ())]
+    distinct = {(tuple(v), tuple(h)) for v, h in runs[:1] + runs[len(SLIPS) + 1:]}  # the threshold slips tell each other apart too
+    return (all(not (h == history and np.array_equal(v, w)) and not _multiple(v, w) for v, h in runs[1:])
+            and len(distinct) == len(runs) - len(SLIPS))
+
+
+def _multiple(v, w):
+    """Whether v is a constant multiple (other than 1) of w: a slip that ended there would look like a
+    scaling mistake (a learning-rate slip) rather than what it is."""
+    if np.array_equal(v, w) or not np.array_equal(v == 0, w == 0) or not np.any(w):
+        return False
+    ratios = v[w != 0] / w[w != 0]
+    return bool(np.all(ratios == ratios[0]))
 
 
 MAX_ITER = 100  # hidden training cases: the lecture's PLA converges well within it on their data
@@ -66,10 +93,7 @@ def _telling(rng, m, n, lr, w_init_range=2, margin=2.0, attempts=200):
         X, y = _separable(rng, m, n, margin)
         w_init = rng.integers(-w_init_range, w_init_range + 1, size=n + 1).astype(float)
         w, history = _pla(X, y, lr, MAX_ITER, w_init)
-        if history[-1] != 0 or len(history) < 3 or w[0] == w_init[0]:
-            continue
-        if all(not (len(h) == len(history) and h == history and np.array_equal(v, w))
-               for v, h in (_pla(X, y, lr, MAX_ITER, w_init, **slip) for slip in SLIPS)):
+        if history[-1] == 0 and w[0] != w_init[0] and _tells_slips(X, y, lr, w_init):
             return X, y, w_init
     raise RuntimeError("no telling draw found")
 
@@ -196,9 +220,14 @@ def train_large(rng):
         single, _ = _pla(X, y, 1.0, 500, None, single=True)
         if (history[-1] == 0 and not np.any(w[0] + X @ w[1:] == 0)
                 and np.any(np.where(single[0] + X @ single[1:] > 0, 1, -1) != y)
-                and _pla(X, y, 1.0, 500, None)[1][-1] == 0):
+                and _pla(X, y, 1.0, 500, None)[1][-1] == 0
+                and not _separates(np.roll(_pla(X, y, 1.0, 500, None)[0], -1), X, y)):  # bias kept last fails too
             return call("train", X, y, 1.0, 500)
     raise RuntimeError("no telling draw found")
+
+
+def _separates(w, X, y):
+    return bool(np.all(np.where(w[0] + X @ w[1:] > 0, 1, -1) == y))
 
 
 def separates(got, expected, probe):
@@ -237,25 +266,27 @@ def _stop_count(X, y, lr, threshold, max_iter=1000):
 
 
 def _noisy(rng, m, k):
-    """Separable data with k + 1 labels flipped, chosen so the threshold k / m stops the PLA at exactly k wrong."""
+    """Separable data with k + 1 labels flipped, chosen so the threshold k / m stops the PLA at exactly
+    k wrong, after updates, and every classic slip ends elsewhere."""
     while True:
         X, y = _separable(rng, m, 2)
         y = y.copy()
         y[rng.choice(m, k + 1, replace=False)] *= -1
         lr = float(rng.choice([0.5, 1.0]))
-        if _stop_count(X, y, lr, k / m) == k:  # ends exactly on the threshold: <= and < differ here
+        if _stop_count(X, y, lr, k / m) == k and _tells_slips(X, y, lr, None, k / m, 1000):  # <= and < differ here
             return X, y, lr
 
 
 def train_threshold_example(rng):
-    X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [2.0, 2.0], [2.0, 0.0], [0.0, 2.0], [3.0, 1.0]])
-    y = np.array([-1, -1, -1, 1, 1, -1, 1, -1])  # x1 + x2 > 1.5, except (2, 0) and (3, 1): not separable
+    X = np.array([[3.0, 0.0], [0.0, 0.0], [1.0, 1.0], [1.0, 0.0], [2.0, 1.0], [1.0, 2.0], [0.0, 1.0], [3.0, 3.0]])
+    y = np.array([-1, 1, 1, -1, 1, -1, 1, 1])  # no line separates these; one line gets all but one right
+    # error_threshold 0.25: the PLA stops after 8 iterations with 2 of 8 wrong (one more with "<", never
+    # when the count is compared with 0.25)
     return call("train", X, y, 1.0, 1000, None, error_threshold=0.25)
 
 
 def train_threshold_random(rng):
-    m = int(rng.choice([8, 16]))
-    k = int(rng.integers(1, 3))
+    m, k = 16, 2  # the structure is the same for everyone; only the values are drawn
     X, y, lr = _noisy(rng, m, k)
     return call("train", X, y, lr, 1000, None, error_threshold=k / m)
 
@@ -266,4 +297,6 @@ def _default_threshold(student, X, y):
 
 def train_threshold_default(rng):
     X, y = _separable(rng, 8, 2)
+    while not _tells_slips(X, y, 1.0, None, max_iter=1000):
+        X, y = _separable(rng, 8, 2)
     return run(_default_threshold, X=X, y=y)

@@ -18,21 +18,17 @@ diagnosis says, so a rule that fires for the wrong reason counts against it.
 from __future__ import annotations
 
 import ast
-import itertools
 import time
 from dataclasses import dataclass, replace
 
+from grader.audits import mistake_source
+from grader.audits.inprocess import InProcess
+from grader.diagnose.localise import mistake_functions
 from grader.diagnose.rules import RULE_IDS
-from grader.diagnose.localise import mistake_functions, quiet
 from grader.diagnosis import Mistake
-from grader.sandbox import Outcome
-from grader.sandbox.channel import decode, encode
-from grader.sandbox.child import run_probe
-from grader.spec import import_file
 
 STUDENT = "leave-one-out"
 NOT_NAMES = ("", "mutation")  # diagnosis ids that name nothing
-_names = itertools.count()
 
 
 @dataclass(frozen=True)
@@ -57,40 +53,13 @@ def related(mistake: Mistake) -> set[str]:
     return ids
 
 
-class InProcessSandbox:
-    """Runs a catalogued mistake (trusted course code) in this process, answering like the sandbox does.
-
-    Each run builds a fresh module, as each sandbox child does, so state kept between calls behaves
-    the same; values go through the channel's encoding so they come back as plain data.
-    """
-
-    level = "in-process"
-    level_description = "trusted course code run in the grading process (leave-one-out measure)"
-
-    def __init__(self, grader, mistake: Mistake):
-        self.grader, self.mistake = grader, mistake
-
-    def run(self, source, filename, module, cases, limits) -> list[Outcome]:
-        fresh = import_file(self.grader.assignment.solution_path, f"grader_loo_{self.mistake.id}_{next(_names)}",
-                            extra_source=self.mistake.source)
-        outcomes = []
-        for case in cases:
-            mutations: list[dict] = []
-            try:
-                with quiet():
-                    value = run_probe(case.probe, fresh, mutations)
-                outcomes.append(Outcome(case.name, "ok", value=decode(encode(value)), mutations=tuple(mutations[:20])))
-            except Exception as exc:
-                outcomes.append(Outcome(case.name, "error", error_type=type(exc).__name__, message=str(exc)[:300],
-                                        mutations=tuple(mutations[:20])))
-        return outcomes
-
-
 def leave_one_out(grader, mistake: Mistake) -> LeftOut:
     """Grade ``mistake`` with a catalogue that lacks it, and classify what the student is told."""
     rest = {k: v for k, v in grader.catalogue.items() if k != mistake.id}
     blind = replace(grader, catalogue=rest)
-    result = blind.grade(InProcessSandbox(grader, mistake), STUDENT, "", f"<mistake {mistake.id}>")
+    source = mistake_source(grader.assignment.solution_path.read_text(encoding="utf-8"), mistake)
+    # run in this process like the audits' answers (trusted course code), through the same grading code
+    result = blind.grade(InProcess(), STUDENT, source, f"<mistake {mistake.id}>")
     failed = [c for c in result.cases if c.status in ("failed", "partial", "error", "timeout", "crashed")]
     if not failed:
         return LeftOut(grader.assignment.slug, mistake.id, "uncaught", ())

@@ -4,7 +4,9 @@ from __future__ import annotations
 import pytest
 
 from conftest import make_course
-from grader.diagnose.leave_one_out import InProcessSandbox, leave_one_out, related
+from grader.audits import mistake_source
+from grader.audits.inprocess import InProcess
+from grader.diagnose.leave_one_out import leave_one_out, related
 from grader.grading import AssignmentGrader
 from grader.sandbox import Sandbox
 
@@ -138,7 +140,8 @@ def test_a_correct_submission_gets_no_diagnosis_and_no_localisation(grader, sand
 def test_the_in_process_sandbox_answers_like_the_sandbox(grader, sandbox):
     mistake = grader.catalogue["shift_adds_two"]
     real = grader.grade(sandbox, "ann", source_with(SHIFT_TWICE), "<m.py>")
-    fake = grader.grade(InProcessSandbox(grader, mistake), "ann", "", "<m.py>")
+    source = mistake_source(grader.assignment.solution_path.read_text(encoding="utf-8"), mistake)
+    fake = grader.grade(InProcess(), "ann", source, "<m.py>")
     assert [(c.name, c.status, c.diagnosis, c.located) for c in real.cases] == \
         [(c.name, c.status, c.diagnosis, c.located) for c in fake.cases]
 

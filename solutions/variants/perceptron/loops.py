@@ -29,7 +29,7 @@ def update(w, x, y, y_hat, lr):
     return np.array(new, dtype=np.float64)
 
 
-def train(X, y, lr=1.0, max_iter=1000, w_init=None):
+def train(X, y, lr=1.0, max_iter=1000, w_init=None, error_threshold=0.0):
     X = np.asarray(X, dtype=np.float64)
     w = np.zeros(X.shape[1] + 1) if w_init is None else np.array(w_init, dtype=np.float64)
     history = []
@@ -37,7 +37,7 @@ def train(X, y, lr=1.0, max_iter=1000, w_init=None):
         labels = predict(w, X)
         wrong = [i for i in range(len(X)) if labels[i] != y[i]]
         history.append(len(wrong))
-        if not wrong:
+        if not wrong or len(wrong) / len(X) <= error_threshold:
             break
         w = update(w, X[wrong[0]], int(y[wrong[0]]), int(labels[wrong[0]]), lr)
     return w, history
