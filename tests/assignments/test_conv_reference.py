@@ -377,7 +377,8 @@ def test_cnn_gradients_agree_with_central_differences(seed):
     while True:
         N, C, H, Wd, F1, F2, k2, K, D = CASES._cnn_geometry(rng)
         X, params = rng.normal(size=(N, C, H, Wd)), CASES._cnn_params(rng, C, F1, F2, k2, D, K)
-        if _margins_ok(X, params):
+        # no kink within h, and no saturated softmax (its tiny gradients are all rounding)
+        if _margins_ok(X, params) and np.ptp(REF.cnn_forward(X, params)[0], axis=1).max() < 8:
             break
     y = rng.integers(0, K, N)
     Z, cache = REF.cnn_forward(X, params)
