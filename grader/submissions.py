@@ -16,7 +16,7 @@ from grader.sanitise import capped, shown_name
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 32  # folders below a student's folder that are searched
 MAX_ENTRIES = 20_000  # files and folders looked at per student
-MAX_WARNINGS = 20  # per student; the rest are counted in one line
+MAX_WARNINGS = 50  # per student (a zip of 100 000 stray files must not make a 100 000-line report); the rest counted in one line
 SUFFIXES = (".py", ".ipynb")
 
 
@@ -158,7 +158,7 @@ def from_folder(folder: Path, modules: set[str], others: frozenset[str] = frozen
             continue
         label = shown_name(f"{folder.name}/{path.relative_to(folder).as_posix()}", 400)
         _add(files, module, SubmittedFile(label, path.read_bytes()), problems)
-    return StudentSubmission(folder.name, files, tuple(capped(problems, MAX_WARNINGS)))
+    return StudentSubmission(folder.name, files, _capped(problems))
 
 
 def _from_zip(path: Path, modules: set[str], others: frozenset[str] = frozenset()) -> StudentSubmission:
@@ -183,7 +183,11 @@ def _from_zip(path: Path, modules: set[str], others: frozenset[str] = frozenset(
                 _add(files, module, SubmittedFile(shown_name(f"{path.name}:{info.filename}", 400), raw), problems)
     except Exception as exc:  # BadZipFile, zlib.error, EOFError, encrypted members...: one student's problem only
         problems.append(shown_name(f"{path.name}: not a readable zip ({type(exc).__name__}: {exc})", 400))
-    return StudentSubmission(student, files, tuple(capped(problems, MAX_WARNINGS)))
+    return StudentSubmission(student, files, _capped(problems))
+
+
+def _capped(problems: list[str]) -> tuple[str, ...]:
+    return tuple(capped(problems, MAX_WARNINGS, "more files ignored or rejected"))
 
 
 def unmapped(label: str, modules: set[str], others: frozenset[str] = frozenset()) -> list[str]:
@@ -273,7 +277,7 @@ def _merge(students: dict[str, StudentSubmission], found: StudentSubmission, roo
     files, problems = dict(current.files), [*current.problems, *found.problems]
     for module, submitted in found.files.items():
         _add(files, module, submitted, problems)
-    students[found.student] = StudentSubmission(found.student, files, tuple(problems),
+    students[found.student] = StudentSubmission(found.student, files, _capped(problems),
                                                 tuple(dict.fromkeys((*current.aliases, *found.aliases))))
 
 
@@ -308,7 +312,7 @@ def _from_lms_files(student: str, members: list[tuple[Path, str]], modules: set[
             problems.append(f"{path.name}: larger than {MAX_FILE_BYTES // 2**20} MiB, ignored")
         else:
             _add(files, module, SubmittedFile(path.name, path.read_bytes()), problems)
-    return StudentSubmission(student, files, tuple(problems), aliases or (student,))
+    return StudentSubmission(student, files, _capped(problems), aliases or (student,))
 
 
 def _from_loose_file(path: Path, module: str) -> StudentSubmission:

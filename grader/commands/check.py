@@ -5,7 +5,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Sequence
 
-from grader.errors import UsageError
+from grader.errors import SandboxError, UsageError
 from grader.grading import AssignmentGrader
 from grader.reports.text import case_table, score_line
 from grader.sandbox import Sandbox
@@ -38,10 +38,22 @@ def check_submitted(assignment: Assignment, submitted: SubmittedFile, *, parts: 
     """Grade one submitted file on the public cases (of ``parts``, default all) in a sandbox hiding ``hide``."""
     grader = public_grader(assignment, parts)
     hide = [str(assignment.course.root), str(assignment.course.solutions_dir), *hide]
-    with Sandbox(hide=hide, isolation=isolation) as sandbox:
+    with _own_code_sandbox(hide, isolation) as sandbox:
         result = grader.grade_file(sandbox, "local", submitted, public_only=True)
         level = f"{sandbox.level} ({sandbox.level_description})"
     return result, level
+
+
+def _own_code_sandbox(hide: list[str], isolation: str) -> Sandbox:
+    """A sandbox for a student checking their own code: with "auto", bubblewrap where the machine
+    has it, else rlimits-only (no one else's code or data is at stake; the output names the level).
+    `grade` and `gradescope` never fall back like this."""
+    try:
+        return Sandbox(hide=hide, isolation=isolation)
+    except SandboxError:
+        if isolation != "auto":
+            raise
+        return Sandbox(hide=hide, isolation="rlimits-only")
 
 
 def check(course: Course, slug: str, path: Path | None = None, isolation: str = "auto",

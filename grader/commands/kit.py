@@ -29,7 +29,7 @@ name = "dl-grader"
 version = "{version}"
 description = "Local checks for the deep-learning assignments (student kit: no solutions)"
 requires-python = ">=3.11"
-dependencies = ["numpy>=1.24", "pyyaml>=6", "nbformat>=5.7", "jinja2>=3.1", "tqdm>=4.60"]
+dependencies = ["numpy>=1.24", "pyyaml>=6", "nbformat>=5.7", "jinja2>=3.1", "tqdm>=4.60", "pyseccomp>=0.1.2"]
 
 [project.scripts]
 grader = "grader.cli:main"

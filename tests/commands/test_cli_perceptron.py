@@ -215,3 +215,25 @@ def test_python_dash_m_grades_with_worker_processes(tmp_path):
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader((tmp_path / "out" / "gradebook.csv").open(encoding="utf-8-sig")))
     assert {r["student"]: r["perceptron"] for r in rows} == {"alice": "24", "bob": "7", "carol": "2"}
+
+
+def test_check_of_ones_own_code_falls_back_to_rlimits_only_where_bubblewrap_is_missing(monkeypatch, tmp_path):
+    import grader.commands.check as check
+    from grader.errors import SandboxError
+    from grader.spec import Course
+
+    real = check.Sandbox
+    asked = []
+
+    def no_bubblewrap(*, hide, isolation):
+        asked.append(isolation)
+        if isolation != "rlimits-only":
+            raise SandboxError("bubblewrap (bwrap) is not installed")
+        return real(hide=hide, isolation=isolation)
+
+    monkeypatch.setattr(check, "Sandbox", no_bubblewrap)
+    mine = write(tmp_path / "perceptron.py", (REPO / "solutions" / "perceptron.py").read_text())
+    result, level = check.check(Course(REPO), "perceptron", mine)
+    assert asked == ["auto", "rlimits-only"] and level.startswith("rlimits-only") and result.passed
+    with pytest.raises(SandboxError):  # asked for by name, bubblewrap is never replaced by something weaker
+        check.check(Course(REPO), "perceptron", mine, isolation="bubblewrap")

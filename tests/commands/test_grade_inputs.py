@@ -61,7 +61,7 @@ def test_students_whose_names_sanitise_alike_keep_separate_reports(tmp_path):
     assert code == 0
     reports = {json.loads(p.read_text())["student"]: json.loads(p.read_text())["points"]
                for p in out.glob("*.json") if p.name != "summary.json"}
-    assert reports["a b"] == 20 and 0 < reports["a_b"] < 20
+    assert reports["a b"] == 24 and 0 < reports["a_b"] < 24
     assert len(list(out.glob("a_b*.html"))) == 2
     summary = json.loads((out / "summary.json").read_text())
     assert sorted(r["report"] for r in summary["class"]) == sorted(p.with_suffix(".html").name
@@ -80,7 +80,7 @@ def test_a_zipped_canvas_export_is_graded_and_joined_to_the_roster(tmp_path):
     rows = {r["student"]: r for r in csv.DictReader((out / "gradebook.csv").open(encoding="utf-8-sig"))}
     assert {s: (r["name"], r["status"]) for s, r in rows.items()} == {
         "martinj": ("José Martin", "graded"), "okafor": ("Bo Okafor", "graded"), "cmissing": ("Cy Missing", "no submission")}
-    assert rows["martinj"]["perceptron"] == "20" and 0 < float(rows["okafor"]["perceptron"]) < 20
+    assert rows["martinj"]["perceptron"] == "24" and 0 < float(rows["okafor"]["perceptron"]) < 24
     assert rows["cmissing"]["perceptron"] == ""
 
 
