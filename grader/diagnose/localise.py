@@ -24,7 +24,8 @@ import numpy as np
 
 from grader.cases import Probe, execute
 from grader.checks import compare
-from grader.diagnose.rules import IN_PLACE, Context, differing, update_direction
+from grader.diagnose.rules import Context, differing
+from grader.diagnose.whole import IN_PLACE, with_inputs
 from grader.diagnosis import call_graph, reachable
 from grader.sandbox import ChildCase
 from grader.sandbox.channel import copy_plain, encode
@@ -257,7 +258,7 @@ def explain(grader, sandbox, source: str, filename: str, cases: list, outcomes: 
         if outcome.mutations and grader.assignment.check_mutation and not result.diagnosis:
             result = replace(result, diagnosis=IN_PLACE.id, diagnosis_name=IN_PLACE.name, hint=f"{IN_PLACE.name}. {IN_PLACE.hint}")
         if outcome.status == "ok" and not result.diagnosis and result.status in ("failed", "partial"):
-            found = update_direction(outcome.value, case.expected, case.probe.args, Context(case.spec.tolerance))
+            found = with_inputs(outcome.value, case.expected, case.probe.args, Context(case.spec.tolerance))
             if found is not None:
                 result = replace(result, diagnosis=found.id, diagnosis_name=found.name, hint=f"{found.name}. {found.hint}")
         details = list(result.details)

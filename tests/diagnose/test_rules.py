@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from grader.checks import Tolerance
-from grader.diagnose.rules import Context, differing, structural, update_direction
+from grader.diagnose.rules import Context, differing
+from grader.diagnose.whole import structural, update_direction
 
 RNG = np.random.default_rng(11)
 CTX = Context(Tolerance())
