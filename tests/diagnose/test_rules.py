@@ -195,3 +195,12 @@ def test_a_result_that_is_the_same_for_two_arguments_needs_one_of_them_right():
     expected = {"h=1e-5": GRAD, "h=0.01": GRAD + 0.01 * SMALL}
     both_wrong = {"h=1e-5": GRAD + 1.0, "h=0.01": GRAD + 1.0}
     assert rule_id(both_wrong, expected) != "ignored_argument"
+
+
+def test_every_rule_id_is_documented_for_course_authors():
+    from pathlib import Path
+
+    from grader.diagnose.whole import RULE_IDS
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "authoring.md").read_text(encoding="utf-8")
+    assert [r for r in RULE_IDS if f"`{r}`" not in text] == []
