@@ -109,7 +109,25 @@ def rescaled_not_clipped(got: Any, expected: Any, inputs: tuple, ctx: Context) -
     return None
 
 
-INPUT_RULES: tuple[Callable, ...] = (update_direction, update_skips_entry, rescaled_not_clipped)
+def one_pass(got: Any, expected: Any, inputs: tuple, ctx: Context) -> Finding | None:
+    """A training history with one entry per instance, the last still nonzero, where the expected one has one per
+    iteration: a single pass over the instances (a history that reaches 0 after m entries stopped on convergence)."""
+    data = [x for x in inputs if isinstance(x, np.ndarray) and x.ndim == 2 and x.shape[0] >= 3]
+    if not data or not isinstance(expected, (list, tuple)):
+        return None
+    m = data[0].shape[0]
+    for (_, gv, ev) in leaves(got, expected):
+        gh, eh = _history(gv), _history(ev)
+        if gh is None or eh is None or not isinstance(gv, list):
+            continue
+        if len(gh) == m != len(eh) and len(eh) >= 2 and gh[-1] != 0:  # stopped with instances still wrong
+            return Finding("one_pass", f"One history entry per instance ({m}) instead of one per iteration",
+                           "Training makes a single pass over the instances: repeat whole iterations (predict "
+                           "all, record the count, update once) until none is misclassified or max_iter is reached.")
+    return None
+
+
+INPUT_RULES: tuple[Callable, ...] = (update_direction, update_skips_entry, rescaled_not_clipped, one_pass)
 
 
 def with_inputs(got: Any, expected: Any, inputs: tuple, ctx: Context) -> Finding | None:
@@ -190,7 +208,7 @@ RULE_IDS = ("nan", "float32", "transposed", "history_short", "shape_off_by_one",
             "wrong_axis", "same_mask", "border", "factor_2", "factor_half", "factor_m", "factor_other", "sign",
             "precision", "state_between_calls", "offset", "labels_01", "sign_zero", "relabelled", "in_place",
             "check_missing", "clipped", "padding_size", "other_mask", "off_by_one", "update_sign", "check_too_strict",
-            "one_hot_missing", "update_skips_entry", "rescaled_not_clipped", "ignored_argument", "stops_late")
+            "one_hot_missing", "update_skips_entry", "rescaled_not_clipped", "ignored_argument", "stops_late", "one_pass")
 
 
 def structural(got: Any, expected: Any, ctx: Context) -> Finding | None:

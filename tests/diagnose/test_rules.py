@@ -204,3 +204,13 @@ def test_every_rule_id_is_documented_for_course_authors():
 
     text = (Path(__file__).resolve().parents[2] / "docs" / "authoring.md").read_text(encoding="utf-8")
     assert [r for r in RULE_IDS if f"`{r}`" not in text] == []
+
+
+def test_a_history_with_one_entry_per_instance_is_named_a_single_pass():
+    X = RNG.standard_normal((4, 2))
+    expected = (np.array([-4.0, 4.0, 2.0]), [1, 3, 2, 1, 2, 1, 1, 0])
+    single = (np.array([2.0, 2.0, 2.0]), [1, 1, 2, 1])
+    assert with_inputs(single, expected, (X, np.ones(4)), CTX).id == "one_pass"
+    assert with_inputs((expected[0].copy(), list(expected[1])), expected, (X, np.ones(4)), CTX) is None
+    converged = (np.array([2.0, 2.0, 2.0]), [3, 1, 1, 0])  # four entries that end in 0: it stopped on convergence
+    assert with_inputs(converged, expected, (X, np.ones(4)), CTX) is None
