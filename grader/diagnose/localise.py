@@ -24,7 +24,9 @@ import numpy as np
 
 from grader.cases import Probe, execute
 from grader.checks import compare
-from grader.diagnose.rules import IN_PLACE, Context, differing, update_direction
+from grader.diagnose import traces
+from grader.diagnose.rules import Context, differing
+from grader.diagnose.whole import IN_PLACE, with_inputs
 from grader.diagnosis import call_graph, reachable
 from grader.sandbox import ChildCase
 from grader.sandbox.channel import copy_plain, encode
@@ -66,12 +68,39 @@ def _graph(source: str) -> dict[str, set[str]]:
     return call_graph(source)
 
 
+def _stored(grader) -> traces.Traces | None:
+    """The reference knowledge kept in the fixtures, for a grader without the reference (`grader check`)."""
+    return traces.load(grader.assignment.fixtures_path) if grader.reference is None else None
+
+
+def public_reach(grader) -> dict[str, frozenset] | None:
+    """For each student-facing function, those the reference reaches from it (itself included); None when unknown."""
+    if grader.reference is None:
+        stored = _stored(grader)
+        return None if stored is None else stored.reach
+    graph = _graph(grader.assignment.solution_path.read_text(encoding="utf-8"))
+    public = set(grader.assignment.functions)
+    return {name: frozenset(reachable(graph, {name}) & public) for name in sorted(public)}
+
+
+def can_localise(grader) -> bool:
+    """Whether the reference's call graph and calls are known here (the solutions, or fixtures that keep them)."""
+    return public_reach(grader) is not None
+
+
 def building_blocks(grader, probe: Probe) -> tuple[str, ...]:
     """Student functions that the reference reaches from the case's entry points, other than those."""
-    graph = _graph(grader.assignment.solution_path.read_text(encoding="utf-8"))
+    reach = public_reach(grader) or {}
     roots = set(probe.entry_points())
-    public = set(grader.assignment.functions)
-    return tuple(sorted((reachable(graph, roots) & public) - roots))
+    return tuple(sorted(set().union(*(reach.get(r, ()) for r in roots)) - roots))
+
+
+def case_calls(grader, case, blocks: tuple[str, ...]) -> list[Call]:
+    """The building-block calls of a case: recorded from the reference, or as the fixtures keep them."""
+    if grader.reference is None:
+        stored = _stored(grader)
+        return [] if stored is None else list(stored.calls.get(case.spec.name, []))
+    return record_calls(grader, case.probe, blocks)
 
 
 def record_calls(grader, probe: Probe, blocks: tuple[str, ...]) -> list[Call]:
@@ -112,11 +141,12 @@ def localise_cases(grader, sandbox, source: str, filename: str, failed: list, fa
     """For each failed composite case (a PreparedCase), where it goes wrong; one sandbox run for them all."""
     traced: dict[str, tuple[Any, tuple[str, ...], list[Call]]] = {}
     child_cases = []
-    for case in failed:
+    # public cases first: the budget of runs then covers them as in `grader check`, which has only those
+    for case in sorted(failed, key=lambda c: not c.spec.public):
         blocks = building_blocks(grader, case.probe)
         if not blocks:
             continue
-        calls = record_calls(grader, case.probe, blocks)
+        calls = case_calls(grader, case, blocks)
         traced[case.spec.name] = (case, blocks, calls)
         for call in calls:
             if not call.usable or len(child_cases) >= MAX_RUNS:
@@ -125,9 +155,8 @@ def localise_cases(grader, sandbox, source: str, filename: str, failed: list, fa
             child_cases.append(ChildCase(f"{case.spec.name}#{call.index}", _encoded(probe), case.spec.time_seconds))
     if not traced:
         return {}
-    graph = _graph(grader.assignment.solution_path.read_text(encoding="utf-8"))
-    public = set(grader.assignment.functions)
-    below = {b: (reachable(graph, {b}) & public) - {b} for _, blocks, _ in traced.values() for b in blocks}
+    reach = public_reach(grader) or {}
+    below = {b: set(reach.get(b, ())) - {b} for _, blocks, _ in traced.values() for b in blocks}
     outcomes = {}
     if child_cases:
         limits = grader.assignment.limits
@@ -195,6 +224,9 @@ def _locate(case, blocks: tuple[str, ...], calls: list[Call], outcomes: dict, fa
 
 def mistake_functions(grader, mistake) -> set[str]:
     """The student functions a catalogued mistake changes: those it overrides, or whose private helpers it overrides."""
+    if grader.reference is None:
+        stored = _stored(grader)
+        return set() if stored is None else set(stored.changes.get(mistake.id, ()))
     public = set(grader.assignment.functions)
     reference = _graph(grader.assignment.solution_path.read_text(encoding="utf-8"))
     overrides = set(call_graph(mistake.source))
@@ -248,7 +280,8 @@ def explain(grader, sandbox, source: str, filename: str, cases: list, outcomes: 
         if len(entry) == 1:
             (name,) = entry
             own[name] = own.get(name) or ("" if r.status == "passed" else case.spec.name)
-    located = localise_cases(grader, sandbox, source, filename, failed, own) if failed and grader.reference is not None else {}
+    known = can_localise(grader)
+    located = localise_cases(grader, sandbox, source, filename, failed, own) if failed and known else {}
     out = []
     for case, outcome, result in zip(cases, outcomes, results):
         if result.status == "passed":
@@ -257,7 +290,7 @@ def explain(grader, sandbox, source: str, filename: str, cases: list, outcomes: 
         if outcome.mutations and grader.assignment.check_mutation and not result.diagnosis:
             result = replace(result, diagnosis=IN_PLACE.id, diagnosis_name=IN_PLACE.name, hint=f"{IN_PLACE.name}. {IN_PLACE.hint}")
         if outcome.status == "ok" and not result.diagnosis and result.status in ("failed", "partial"):
-            found = update_direction(outcome.value, case.expected, case.probe.args, Context(case.spec.tolerance))
+            found = with_inputs(outcome.value, case.expected, case.probe.args, Context(case.spec.tolerance))
             if found is not None:
                 result = replace(result, diagnosis=found.id, diagnosis_name=found.name, hint=f"{found.name}. {found.hint}")
         details = list(result.details)
@@ -269,7 +302,7 @@ def explain(grader, sandbox, source: str, filename: str, cases: list, outcomes: 
                 details.append(f"wrong components: {', '.join(parts[:12])}" + (f" (+{len(parts) - 12})" if len(parts) > 12 else ""))
         where = located.get(case.spec.name)
         if where is None:  # a case of one function names it; a composite case that could not be localised names none
-            composite = grader.reference is None or case.spec.name in located or building_blocks(grader, case.probe)
+            composite = not known or case.spec.name in located or building_blocks(grader, case.probe)
             own = "" if composite else ", ".join(sorted(case.probe.entry_points()))  # without solutions: unknown
             out.append(replace(result, details=tuple(details), located=own))
             continue

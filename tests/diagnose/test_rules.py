@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from grader.checks import Tolerance
-from grader.diagnose.rules import Context, differing, structural, update_direction
+from grader.diagnose.rules import Context, differing
+from grader.diagnose.whole import structural, update_direction, with_inputs
 
 RNG = np.random.default_rng(11)
 CTX = Context(Tolerance())
@@ -48,6 +49,9 @@ INDICES = np.array([0, 1, 2, 2, 3, 1, 0, 3])
 RENAMED = np.array([2, 0, 1, 3])[INDICES]
 
 DROPPED = RNG.standard_normal((8, 10)) + 5.0
+PROBS = softmax_rows(RNG.standard_normal((5, 4)))
+ONE_HOT = np.eye(4)[[0, 3, 1, 1, 2]]
+GRAD = RNG.standard_normal((3, 5))
 
 # rule id, a wrong answer it must name, the expected value, context
 CASES = {
@@ -77,13 +81,19 @@ CASES = {
     "padding_size": (np.pad(IMAGE, [(0, 0), (0, 0), (2, 2), (2, 2)]), np.pad(IMAGE, [(0, 0), (0, 0), (1, 1), (1, 1)]), CTX),
     "off_by_one": (np.array([3, 5, 2, 8]), np.array([3, 4, 1, 7]), CTX),
     "other_mask": (DROPPED * (RNG.random(DROPPED.shape) >= 0.3), DROPPED * (RNG.random(DROPPED.shape) >= 0.3), CTX),
+    "factor_half": (SMALL / 2, SMALL, CTX),
+    "one_hot_missing": (PROBS / 5, (PROBS - ONE_HOT) / 5, CTX),
+    "ignored_argument": ({"h=1e-5": GRAD, "h=0.01": GRAD.copy()}, {"h=1e-5": GRAD, "h=0.01": GRAD + 0.01 * SMALL}, CTX),
+    "stops_late": ((np.array([4.0, -4.0, 6.0]), [5, 3, 5, 2, 1, 3, 0]), (np.array([6.0, -2.0, 6.0]), [5, 3, 5, 2]), CTX),
+    "sizes_off_by_one": ({"n=5, k=3, s=2": 3, "n=7, k=3, s=3": 3, "n=5, k=3, s=1": 3}, {"n=5, k=3, s=2": 2, "n=7, k=3, s=3": 2, "n=5, k=3, s=1": 3}, CTX),
 }
+ALIASES = {"sizes_off_by_one": "off_by_one"}  # the same rule id, reached on a whole output of several sizes
 
 
 @pytest.mark.parametrize("rule", sorted(CASES))
 def test_each_rule_names_its_own_wrong_answer(rule):
     got, expected, ctx = CASES[rule]
-    assert rule_id(got, expected, ctx) == rule
+    assert rule_id(got, expected, ctx) == ALIASES.get(rule, rule)
 
 
 @pytest.mark.parametrize("rule", sorted(CASES))
@@ -98,8 +108,15 @@ def test_each_rule_is_silent_on_a_right_answer(rule):
 @pytest.mark.parametrize("rule", sorted(CASES))
 def test_each_rule_is_silent_on_an_unrelated_wrong_answer(rule):
     _, expected, ctx = CASES[rule]
-    if isinstance(expected, dict):  # another error raised where one is due, or another wrong result where none is
+    if isinstance(expected, dict) and all(isinstance(v, str) for v in expected.values()):
+        # another error raised where one is due, or another wrong result where none is
         unrelated = {k: "TypeError" if v == "ValueError" else "accepted, but another value" for k, v in expected.items()}
+    elif isinstance(expected, dict) and all(isinstance(v, int) for v in expected.values()):  # sizes off by 2 and 0
+        unrelated = {k: v + 2 * (i % 2) - 1 + (i == 0) for i, (k, v) in enumerate(expected.items())}
+    elif isinstance(expected, dict):  # every result wrong in its own way
+        unrelated = {k: v + RNG.standard_normal(v.shape) for k, v in expected.items()}
+    elif rule == "stops_late":  # a history of the same length with other counts, and other weights
+        unrelated = (expected[0] + 1.0, [n + 1 for n in expected[1]] + [0, 0])
     elif isinstance(expected, tuple):  # two calls, both wrong the same way: no state is kept
         noise = RNG.standard_normal(expected[0][0].shape)
         unrelated = tuple((e[0] + noise, e[1] + 1.0) for e in expected)
@@ -147,3 +164,53 @@ def test_an_update_that_goes_the_wrong_way_is_named_from_the_change_to_the_input
     assert update_direction(right, right, (params, grads, 0.5), CTX) is None
     unrelated = {k: params[k] - 0.7 * grads[k] for k in params}
     assert update_direction(unrelated, right, (params, grads, 0.5), CTX) is None
+
+
+def test_a_floating_point_error_where_none_is_expected_is_named_an_overflow():
+    assert rule_id({"sigmoid": "FloatingPointError: overflow in exp"}, {"sigmoid": "no floating-point error"}) == "nan"
+    assert rule_id({"sigmoid": "no floating-point error"}, {"sigmoid": "no floating-point error"}) is None
+    assert rule_id({"sigmoid": "ValueError"}, {"sigmoid": "no floating-point error"}) != "nan"
+
+
+def test_an_update_that_leaves_one_entry_where_it_was_is_named():
+    w, x = np.array([0.5, -1.0, 2.0]), np.array([2.0, 1.0])
+    right = w + 0.5 * 2 * np.concatenate([[1.0], x])
+    skips = right.copy()
+    skips[0] = w[0]
+    assert with_inputs(skips, right, (w, x, 1, -1, 0.5), CTX).id == "update_skips_entry"
+    assert with_inputs(right.copy(), right, (w, x, 1, -1, 0.5), CTX) is None
+    assert with_inputs(right + np.array([0.0, 0.3, -0.2]), right, (w, x, 1, -1, 0.5), CTX) is None
+
+
+def test_gradients_rescaled_by_their_norm_where_each_entry_is_clipped_are_named():
+    grads = {"W": GRAD * 4, "b": SMALL[:, :1]}
+    clipped = {k: np.clip(v, -2.5, 2.5) for k, v in grads.items()}
+    rescaled = {k: v * min(1.0, 2.5 / np.linalg.norm(v)) for k, v in grads.items()}
+    assert with_inputs(rescaled, clipped, (grads, 2.5), CTX).id == "rescaled_not_clipped"
+    assert with_inputs({k: v.copy() for k, v in clipped.items()}, clipped, (grads, 2.5), CTX) is None
+    assert with_inputs({k: np.clip(v, -2.0, 2.0) for k, v in grads.items()}, clipped, (grads, 2.5), CTX) is None
+
+
+def test_a_result_that_is_the_same_for_two_arguments_needs_one_of_them_right():
+    expected = {"h=1e-5": GRAD, "h=0.01": GRAD + 0.01 * SMALL}
+    both_wrong = {"h=1e-5": GRAD + 1.0, "h=0.01": GRAD + 1.0}
+    assert rule_id(both_wrong, expected) != "ignored_argument"
+
+
+def test_every_rule_id_is_documented_for_course_authors():
+    from pathlib import Path
+
+    from grader.diagnose.whole import RULE_IDS
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "authoring.md").read_text(encoding="utf-8")
+    assert [r for r in RULE_IDS if f"`{r}`" not in text] == []
+
+
+def test_a_history_with_one_entry_per_instance_is_named_a_single_pass():
+    X = RNG.standard_normal((4, 2))
+    expected = (np.array([-4.0, 4.0, 2.0]), [1, 3, 2, 1, 2, 1, 1, 0])
+    single = (np.array([2.0, 2.0, 2.0]), [1, 1, 2, 1])
+    assert with_inputs(single, expected, (X, np.ones(4)), CTX).id == "one_pass"
+    assert with_inputs((expected[0].copy(), list(expected[1])), expected, (X, np.ones(4)), CTX) is None
+    converged = (np.array([2.0, 2.0, 2.0]), [3, 1, 1, 0])  # four entries that end in 0: it stopped on convergence
+    assert with_inputs(converged, expected, (X, np.ones(4)), CTX) is None

@@ -2,6 +2,7 @@
 import numpy as np
 
 MISTAKE = "numerical_gradient ignores its h argument and always steps by 1e-5"
+RELATED = "ignored_argument"  # correct names for this mistake besides its own (leave-one-out measure)
 HINT = "Use the step h the caller passes; 1e-5 is only its default value."
 
 

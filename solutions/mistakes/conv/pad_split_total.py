@@ -1,6 +1,6 @@
 """Padding read as the total: p/2 zeros on each side instead of p."""
 MISTAKE = "Padding read as the total padding: the p zeros are split between the two sides instead of p zeros on EACH side"
-RELATED = "shape_off_by_one padding_size"  # correct names for this mistake besides its own (leave-one-out measure)
+RELATED = "shape_off_by_one padding_size off_by_one"  # correct names for this mistake besides its own (leave-one-out measure)
 HINT = ("pad = p means p rows of zeros above AND p below (and p columns left AND right), so the padded "
         "size is n + 2p; re-read the output-size formula (n + 2p - k) / s + 1.")
 

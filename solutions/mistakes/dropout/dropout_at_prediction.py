@@ -2,7 +2,7 @@
 import numpy as np
 
 MISTAKE = "Dropout applied at prediction: train is ignored and units are dropped (and the rng used) when predicting"
-RELATED = "network_ignores_train"  # correct names for this mistake besides its own (leave-one-out measure)
+RELATED = "network_ignores_train ignored_argument"  # correct names for this mistake besides its own (leave-one-out measure)
 HINT = "Dropout is a training-time regulariser only: for prediction every unit is used, and the random generator is not touched."
 
 

@@ -1,5 +1,6 @@
 """The update forgets the constant input x0 = 1, so the bias never learns."""
 MISTAKE = "The bias input x0 = 1 is forgotten in the update (w[0] never changes)"
+RELATED = "update_skips_entry"  # correct names for this mistake besides its own (leave-one-out measure)
 HINT = "The update multiplies (y - y_hat) by the input WITH its constant 1 prepended: the bias weight w[0] learns like any other weight."
 
 

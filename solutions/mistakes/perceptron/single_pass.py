@@ -1,5 +1,6 @@
 """Training stops after one pass over the data."""
 MISTAKE = "Training stops after a single pass instead of repeating until no instance is misclassified"
+RELATED = "one_pass"  # correct names for this mistake besides its own (leave-one-out measure)
 HINT = "Keep iterating until an iteration finds 0 misclassified instances (or max_iter is reached)."
 
 
