@@ -33,12 +33,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--shard", metavar="K/N", help="grade only the K-th of N shares of the students (by a stable hash "
                    "of the name), for a cluster job array; combine the outputs with `grader merge`")
+    p.add_argument("--roster", type=Path, help="class list CSV (columns id, name, email, login; any of them): "
+                   "students on it without a submission are reported missing, submissions not on it flagged")
 
     p = sub.add_parser("merge", help="one gradebook, summary and reports from the outputs of `grade --shard`")
     p.add_argument("shards", type=Path, nargs="+", metavar="SHARD_OUT", help="the --out folder of every shard")
     p.add_argument("--out", type=Path, required=True, help="where to write the merged gradebook, reports and summary")
-    p.add_argument("--roster", type=Path, help="class list CSV (columns id, name, email, login; any of them): "
-                   "students on it without a submission are reported missing, submissions not on it flagged")
 
     p = sub.add_parser("gradescope", help="grade the one submission of a Gradescope autograder run into results.json")
     p.add_argument("submission", type=Path, help="the submission folder (on Gradescope: /autograder/submission)")
