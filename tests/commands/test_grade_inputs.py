@@ -80,7 +80,7 @@ def test_a_zipped_canvas_export_is_graded_and_joined_to_the_roster(tmp_path):
     rows = {r["student"]: r for r in csv.DictReader((out / "gradebook.csv").open(encoding="utf-8-sig"))}
     assert {s: (r["name"], r["status"]) for s, r in rows.items()} == {
         "martinj": ("José Martin", "graded"), "okafor": ("Bo Okafor", "graded"), "cmissing": ("Cy Missing", "no submission")}
-    assert rows["martinj"]["perceptron"] == "20" and 0 < float(rows["okafor"]["perceptron"]) < 20
+    assert rows["martinj"]["perceptron"] == "24" and 0 < float(rows["okafor"]["perceptron"]) < 24
     assert rows["cmissing"]["perceptron"] == ""
 
 
