@@ -242,11 +242,12 @@ def serve(job: dict, fd: int) -> None:
     for case in job["cases"]:
         mutations: list[dict] = []
         inputs: list = []
+        blobs: list = []  # large arrays' bytes, sent raw after the frame
         write_frame(fd, {"event": "start", "case": case["name"], "printed_at": _printed_size()})
         started = time.perf_counter()
         try:
             value = run_probe(case["probe"], module, mutations, inputs)
-            status = {"status": "ok", "value": encode(value)}
+            status = {"status": "ok", "value": encode(value, blobs=blobs)}
         except BaseException as exc:
             status = {"status": "error", **describe_exception(exc, filename)}
         seconds = time.perf_counter() - started
@@ -254,12 +255,12 @@ def serve(job: dict, fd: int) -> None:
         extra = {}
         if case["probe"].get("return_inputs") and len(inputs) == 2:
             try:  # the arguments as the run left them: the grader compares them with its own copy
-                extra["inputs"] = encode(inputs)
+                extra["inputs"] = encode(inputs, blobs=blobs)
             except Exception:
                 extra["inputs"] = encode([["<not plain data any more>"], {}])
         try:
             write_frame(fd, {"event": "done", "case": case["name"], "seconds": seconds, "mutations": mutations[:20],
-                             "printed_to": _printed_size(), **status, **extra})
+                             "printed_to": _printed_size(), **status, **extra}, blobs)
         except Exception as exc:  # e.g. an unsupported dtype in the output
             write_frame(fd, {"event": "done", "case": case["name"], "seconds": seconds, "mutations": [],
                              "status": "error", "error_type": "OutputError",
