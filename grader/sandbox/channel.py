@@ -36,12 +36,14 @@ def _dtype_code(dtype: np.dtype) -> str:
     return code
 
 
-def encode(value: Any, *, readable: bool = False, blobs: list | None = None, _depth: int = 0) -> Any:
+def encode(value: Any, *, readable: bool = False, blobs: list | None = None, inline_bytes: bool = False,
+           _depth: int = 0) -> Any:
     """Turn plain data into JSON-able data. ``readable`` stores arrays as nested lists (fixtures).
 
     With a ``blobs`` list, the bytes of large arrays are appended to it and the array refers to
     them by index (``write_frame`` sends them after the JSON), instead of growing the JSON by a
-    third more in base64 that both sides would have to encode, scan and decode.
+    third more in base64 that both sides would have to encode, scan and decode. ``inline_bytes``
+    keeps those bytes in place (a ``bytes`` value under "blob"), for :func:`job_bytes` to move out.
 
     Unsupported objects become ``{"__unsupported__": type name}`` so the grader can say what was
     returned instead of failing to send it.
@@ -65,6 +67,8 @@ def encode(value: Any, *, readable: bool = False, blobs: list | None = None, _de
                 body["values"] = [[z.real, z.imag] for z in arr.reshape(-1).tolist()]
             else:
                 body["values"] = arr.tolist()
+        elif inline_bytes and arr.nbytes >= BLOB_BYTES:
+            body["blob"] = arr.tobytes()
         elif blobs is not None and arr.nbytes >= BLOB_BYTES:
             body["blob"] = len(blobs)
             blobs.append(arr.tobytes())
@@ -78,13 +82,14 @@ def encode(value: Any, *, readable: bool = False, blobs: list | None = None, _de
             item = [item.real, item.imag]
         return {"__scalar__": {"dtype": code, "value": item}}
     if isinstance(value, tuple):
-        return {"__tuple__": [encode(v, readable=readable, blobs=blobs, _depth=_depth + 1) for v in value]}
+        return {"__tuple__": [encode(v, readable=readable, blobs=blobs, inline_bytes=inline_bytes, _depth=_depth + 1) for v in value]}
     if isinstance(value, list):
-        return [encode(v, readable=readable, blobs=blobs, _depth=_depth + 1) for v in value]
+        return [encode(v, readable=readable, blobs=blobs, inline_bytes=inline_bytes, _depth=_depth + 1) for v in value]
     if isinstance(value, dict):
         if not all(isinstance(k, str) for k in value):
             return {"__unsupported__": "dict with non-string keys"}
-        return {"__dict__": {k: encode(v, readable=readable, blobs=blobs, _depth=_depth + 1) for k, v in value.items()}}
+        return {"__dict__": {k: encode(v, readable=readable, blobs=blobs, inline_bytes=inline_bytes, _depth=_depth + 1)
+                             for k, v in value.items()}}
     return {"__unsupported__": type(value).__name__}
 
 
@@ -214,9 +219,12 @@ def _decode_array(body: Any, budget: _Budget, blobs: tuple | list = ()) -> np.nd
                 raise ChannelError("malformed array bytes") from exc
         else:
             index = body["blob"]
-            if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(blobs):
+            if isinstance(index, bytes):  # encoded with inline_bytes, decoded in process (never from JSON)
+                raw = index
+            elif isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(blobs):
                 raise ChannelError("malformed array bytes")
-            raw = blobs[index]
+            else:
+                raw = blobs[index]
         if len(raw) != size * dtype.itemsize:
             raise ChannelError("array bytes do not match its shape")
         try:
@@ -260,6 +268,27 @@ def write_frame(fd: int, message: dict, blobs: list | None = None) -> None:
         while view:
             written = os.write(fd, view)
             view = view[written:]
+
+
+def job_bytes(request: dict) -> bytes:
+    """A job as the child reads it: one frame whose arrays' inline bytes (``inline_bytes``) follow its JSON."""
+    blobs: list[bytes] = []
+
+    def blob(value: Any) -> int:
+        if not isinstance(value, bytes):
+            raise TypeError(f"{type(value).__name__} is not plain data")
+        blobs.append(value)
+        return len(blobs) - 1
+
+    body = json.dumps(request, allow_nan=True, separators=(",", ":"), default=blob)
+    payload = f'{{"__blobs__":{json.dumps([len(b) for b in blobs])},"request":{body}}}'.encode("utf-8")
+    return b"".join([HEADER.pack(len(payload)), payload, *blobs])
+
+
+def read_job(data: bytes) -> tuple[dict, list[bytes]]:
+    """The request and its blobs from :func:`job_bytes`' form (the child reading its own job)."""
+    (frame,) = FrameReader().feed(data)
+    return frame["request"], getattr(frame, "blobs", [])
 
 
 class Framed(dict):

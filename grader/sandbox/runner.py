@@ -1,7 +1,6 @@
 """The grader's side of the sandbox: send jobs to the fork server, enforce CPU-time limits, read results."""
 from __future__ import annotations
 
-import json
 import os
 import select
 import shutil
@@ -13,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import ChannelError, SandboxError
-from grader.sandbox.channel import FrameReader, checked_frame
+from grader.sandbox.channel import FrameReader, checked_frame, job_bytes
 from grader.sandbox.forkserver import ForkServer, JobHandle, memfd
 from grader.sandbox.isolation import LEVELS
 from grader.sanitise import clean_text
@@ -188,7 +187,7 @@ class Sandbox:
         limits["cpu_seconds"] = sum(c.time_seconds for c in cases) + GRACE_SECONDS
         job = {"source": source, "filename": filename, "module": module,
                "cases": [{"name": c.name, "probe": c.probe} for c in cases]}
-        request = json.dumps({"job": job, "limits": limits}).encode()
+        request = job_bytes({"job": job, "limits": limits})
         output_fd = memfd("output", b"")
         read_fd, handle = -1, None
         try:

@@ -441,3 +441,18 @@ def test_a_checked_done_frame_decodes_its_value_inputs_and_mutations_from_blobs(
     out = checked_frame(frame)
     assert np.array_equal(out["value"], a) and np.array_equal(out["inputs"][0][0], a * 2)
     assert np.array_equal(out["mutations"][0]["after"], -a)
+
+
+def test_a_job_carries_its_large_inputs_as_raw_bytes_and_reads_back_the_same():
+    from grader.sandbox.channel import job_bytes, read_job
+
+    big = np.arange(2000, dtype=np.int64).reshape(40, 50)
+    probe = {"call": "f", "args": encode([big, np.ones(2)], inline_bytes=True), "kwargs": encode({"k": big.T}, inline_bytes=True)}
+    data = job_bytes({"job": {"cases": [{"name": "c", "probe": probe}]}, "limits": {"memory_mb": 1}})
+    assert b"__blobs__" in data and big.tobytes() in data  # raw, not base64
+    request, blobs = read_job(data)
+    assert request["limits"] == {"memory_mb": 1} and len(blobs) == 2
+    got = request["job"]["cases"][0]["probe"]
+    args, kwargs = decode(got["args"], blobs=blobs), decode(got["kwargs"], blobs=blobs)
+    assert np.array_equal(args[0], big) and np.array_equal(args[1], np.ones(2)) and np.array_equal(kwargs["k"], big.T)
+    assert np.array_equal(decode(probe["args"])[0], big)  # decoded in process, the bytes still inline
