@@ -70,4 +70,4 @@ def test_an_explicit_student_needs_no_metadata(tmp_path, capsys):
     out = root / "results.json"
     code = main(["--course", str(REPO), "gradescope", str(root / "submission"), "--out", str(out),
                  "--assignment", "perceptron", "--student", "s123"])
-    assert code == 0 and capsys.readouterr().out.startswith("s123: 20 points")
+    assert code == 0 and capsys.readouterr().out.startswith("s123: 24 points")

@@ -29,7 +29,7 @@ def tiny_class(tmp_path_factory):
     return course, subs, root
 
 
-def grade_cli(course, subs, out, *extra, secret="s3cret"):
+def grade_cli(course, subs, out, *extra, secret="s3cret-of-the-merge-tests"):
     env = {**os.environ, "GRADER_SECRET": secret, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     return subprocess.Popen([sys.executable, "-m", "grader", "--course", str(course.root), "grade", str(subs),
                              "--out", str(out), "--jobs", "1", "--no-progress", *extra],
@@ -88,7 +88,7 @@ def test_merge_refuses_a_shard_given_twice_a_missing_shard_and_overlapping_stude
 
 def test_merge_refuses_shards_graded_with_another_secret_or_other_course_files(tiny_class, shards_and_single, capsys):
     course, subs, root = tiny_class
-    process = grade_cli(course, subs, root / "other_secret", "--shard", "2/2", secret="another")
+    process = grade_cli(course, subs, root / "other_secret", "--shard", "2/2", secret="another-secret-of-the-merge-tests")
     assert process.communicate(timeout=300) and process.returncode == 0
     assert main(["merge", str(root / "shard1"), str(root / "other_secret"), "--out", str(root / "bad")]) == 2
     assert "different course secret" in capsys.readouterr().err
