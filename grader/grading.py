@@ -332,7 +332,8 @@ def _fresh(probe: Probe) -> Probe:
 
 
 def _encoded_probe(probe: Probe, return_inputs: bool = False) -> dict:
-    return {"call": probe.call, "args": encode(list(probe.args)), "kwargs": encode(dict(probe.kwargs)),
+    return {"call": probe.call, "args": encode(list(probe.args), inline_bytes=True),
+            "kwargs": encode(dict(probe.kwargs), inline_bytes=True),
             "driver_name": probe.driver_name, "driver_source": probe.driver_source, "return_inputs": return_inputs}
 
 

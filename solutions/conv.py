@@ -48,14 +48,14 @@ def zero_pad(A, pad):
     Returns a NEW array of shape (..., H + 2 pad, W + 2 pad) and A's dtype with
     out[..., pad:pad + H, pad:pad + W] == A and zeros elsewhere; A itself is left unchanged.
     """
-    A = np.asarray(A)
-    pad = int(pad)
+    A, pad = np.asarray(A), int(pad)
     if pad < 0:
         raise ValueError(f"pad must be 0 or more, got {pad}")
     if A.ndim < 2:
         raise ValueError(f"zero_pad needs an array with at least 2 axes, got shape {A.shape}")
-    widths = [(0, 0)] * (A.ndim - 2) + [(pad, pad), (pad, pad)]
-    return np.pad(A, widths, mode="constant", constant_values=0)
+    out = np.zeros(A.shape[:-2] + (A.shape[-2] + 2 * pad, A.shape[-1] + 2 * pad), dtype=A.dtype)
+    out[..., pad:pad + A.shape[-2], pad:pad + A.shape[-1]] = A
+    return out
 
 
 def _windows(A, kh, kw, stride, pad):

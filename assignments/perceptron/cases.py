@@ -39,14 +39,22 @@ def _pla(X, y, lr, max_iter, w_init, sgn0=-1, pick=0, bias=True, sweep=False, si
 
     w = np.zeros(X.shape[1] + 1) if w_init is None else np.array(w_init, dtype=float)
     history = []
+    seen, states = {}, []  # an iteration depends on w alone: once w repeats, the run is periodic to max_iter
     for it in range(len(X) if single else max_iter):
+        if not single:
+            first = seen.setdefault(w.tobytes(), it)
+            if first != it:
+                period = it - first
+                history += [history[first + (k - first) % period] for k in range(it, max_iter)]
+                return states[first + (max_iter - first) % period], history
+            states.append(w)
         y_hat = sgn(w[0] + X @ w[1:])
-        wrong = np.flatnonzero(y_hat != y)
+        wrong = (y_hat != y).nonzero()[0]
         history.append(int(wrong.size))
         if single:
             chosen = [it] if y_hat[it] != y[it] else []
-        elif wrong.size == 0 or {"fraction": wrong.size / len(y) <= threshold, "strict": wrong.size / len(y) < threshold,
-                                 "count": wrong.size <= threshold}[stop]:
+        elif wrong.size == 0 or (wrong.size <= threshold if stop == "count" else
+                                 wrong.size / len(y) < threshold if stop == "strict" else wrong.size / len(y) <= threshold):
             break
         else:
             chosen = range(len(X)) if sweep else [wrong[pick]]
@@ -256,7 +264,11 @@ def separates(got, expected, probe):
 def _stop_count(X, y, lr, threshold, max_iter=1000):
     """How many instances are misclassified when the PLA stops at ``threshold`` (None: max_iter hit)."""
     w = np.zeros(X.shape[1] + 1)
+    seen = set()
     for _ in range(max_iter):
+        if w.tobytes() in seen:
+            return None  # w repeats without stopping: it never stops
+        seen.add(w.tobytes())
         wrong = np.flatnonzero(np.where(w[0] + X @ w[1:] > 0, 1, -1) != y)
         if wrong.size / len(y) <= threshold:
             return int(wrong.size)

@@ -24,6 +24,8 @@ MAX_DEPTH = 40
 MAX_ITEMS = 1_000_000
 MAX_STRING = 1_000_000
 MAX_FRAME = 512 * 1024 * 1024
+MAX_BLOBS = 10_000  # arrays sent as raw bytes after one frame's JSON
+BLOB_BYTES = 4096  # arrays at least this large travel as raw bytes when the sender collects blobs
 HEADER = struct.Struct(">I")
 
 
@@ -34,8 +36,14 @@ def _dtype_code(dtype: np.dtype) -> str:
     return code
 
 
-def encode(value: Any, *, readable: bool = False, _depth: int = 0) -> Any:
+def encode(value: Any, *, readable: bool = False, blobs: list | None = None, inline_bytes: bool = False,
+           _depth: int = 0) -> Any:
     """Turn plain data into JSON-able data. ``readable`` stores arrays as nested lists (fixtures).
+
+    With a ``blobs`` list, the bytes of large arrays are appended to it and the array refers to
+    them by index (``write_frame`` sends them after the JSON), instead of growing the JSON by a
+    third more in base64 that both sides would have to encode, scan and decode. ``inline_bytes``
+    keeps those bytes in place (a ``bytes`` value under "blob"), for :func:`job_bytes` to move out.
 
     Unsupported objects become ``{"__unsupported__": type name}`` so the grader can say what was
     returned instead of failing to send it.
@@ -59,6 +67,11 @@ def encode(value: Any, *, readable: bool = False, _depth: int = 0) -> Any:
                 body["values"] = [[z.real, z.imag] for z in arr.reshape(-1).tolist()]
             else:
                 body["values"] = arr.tolist()
+        elif inline_bytes and arr.nbytes >= BLOB_BYTES:
+            body["blob"] = arr.tobytes()
+        elif blobs is not None and arr.nbytes >= BLOB_BYTES:
+            body["blob"] = len(blobs)
+            blobs.append(arr.tobytes())
         else:
             body["b64"] = base64.b64encode(arr.tobytes()).decode("ascii")
         return {"__ndarray__": body}
@@ -69,13 +82,14 @@ def encode(value: Any, *, readable: bool = False, _depth: int = 0) -> Any:
             item = [item.real, item.imag]
         return {"__scalar__": {"dtype": code, "value": item}}
     if isinstance(value, tuple):
-        return {"__tuple__": [encode(v, readable=readable, _depth=_depth + 1) for v in value]}
+        return {"__tuple__": [encode(v, readable=readable, blobs=blobs, inline_bytes=inline_bytes, _depth=_depth + 1) for v in value]}
     if isinstance(value, list):
-        return [encode(v, readable=readable, _depth=_depth + 1) for v in value]
+        return [encode(v, readable=readable, blobs=blobs, inline_bytes=inline_bytes, _depth=_depth + 1) for v in value]
     if isinstance(value, dict):
         if not all(isinstance(k, str) for k in value):
             return {"__unsupported__": "dict with non-string keys"}
-        return {"__dict__": {k: encode(v, readable=readable, _depth=_depth + 1) for k, v in value.items()}}
+        return {"__dict__": {k: encode(v, readable=readable, blobs=blobs, inline_bytes=inline_bytes, _depth=_depth + 1)
+                             for k, v in value.items()}}
     return {"__unsupported__": type(value).__name__}
 
 
@@ -122,8 +136,10 @@ class _Budget:
             raise ChannelError(f"more than {MAX_ELEMENTS} array elements")
 
 
-def decode(data: Any, _depth: int = 0, _budget: _Budget | None = None) -> Any:
+def decode(data: Any, _depth: int = 0, _budget: _Budget | None = None, blobs: tuple | list = ()) -> Any:
     """Rebuild plain data from :func:`encode`'s form, validating everything.
+
+    ``blobs`` are the raw byte strings that came after the frame's JSON (see :class:`Framed`).
 
     Arrays come back as fresh base-class ``np.ndarray`` objects of a whitelisted dtype, so no
     subclass, ``__eq__`` override or object array can reach a comparison.
@@ -145,12 +161,12 @@ def decode(data: Any, _depth: int = 0, _budget: _Budget | None = None) -> Any:
         if len(data) > MAX_ITEMS:
             raise ChannelError("list too long")
         budget.take(len(data))
-        return [decode(v, _depth + 1, budget) for v in data]
+        return [decode(v, _depth + 1, budget, blobs) for v in data]
     if not isinstance(data, dict) or len(data) != 1:
         raise ChannelError(f"malformed value: {str(data)[:80]}")
     (tag, body), = data.items()
     if tag == "__ndarray__":
-        return _decode_array(body, budget)
+        return _decode_array(body, budget, blobs)
     if tag == "__scalar__":
         if not isinstance(body, dict) or set(body) != {"dtype", "value"}:
             raise ChannelError("malformed scalar")
@@ -169,12 +185,12 @@ def decode(data: Any, _depth: int = 0, _budget: _Budget | None = None) -> Any:
     if tag == "__tuple__":
         if not isinstance(body, list):
             raise ChannelError("malformed tuple")
-        return settle(tuple(decode(body, _depth + 1, budget)))  # a driver's "unchanged?" is decided here
+        return settle(tuple(decode(body, _depth + 1, budget, blobs)))  # a driver's "unchanged?" is decided here
     if tag == "__dict__":
         if not isinstance(body, dict):
             raise ChannelError("malformed dict")
         budget.take(len(body))
-        return {str(k): decode(v, _depth + 1, budget) for k, v in body.items()}
+        return {str(k): decode(v, _depth + 1, budget, blobs) for k, v in body.items()}
     if tag == "__unsupported__":
         return {"__unsupported__": str(body)[:100]}
     raise ChannelError(f"unknown tag {tag[:40]!r}")
@@ -186,7 +202,7 @@ def _checked_dtype(code: Any) -> np.dtype:
     return np.dtype(code)
 
 
-def _decode_array(body: Any, budget: _Budget) -> np.ndarray:
+def _decode_array(body: Any, budget: _Budget, blobs: tuple | list = ()) -> np.ndarray:
     if not isinstance(body, dict) or "dtype" not in body or "shape" not in body:
         raise ChannelError("malformed array")
     dtype = _checked_dtype(body["dtype"])
@@ -195,11 +211,20 @@ def _decode_array(body: Any, budget: _Budget) -> np.ndarray:
         raise ChannelError("malformed array shape")
     size = math.prod(shape)
     budget.take(size)
-    if "b64" in body:
-        try:
-            raw = base64.b64decode(body["b64"], validate=True)
-        except (ValueError, TypeError) as exc:
-            raise ChannelError("malformed array bytes") from exc
+    if "b64" in body or "blob" in body:
+        if "b64" in body:
+            try:
+                raw = base64.b64decode(body["b64"], validate=True)
+            except (ValueError, TypeError) as exc:
+                raise ChannelError("malformed array bytes") from exc
+        else:
+            index = body["blob"]
+            if isinstance(index, bytes):  # encoded with inline_bytes, decoded in process (never from JSON)
+                raw = index
+            elif isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(blobs):
+                raise ChannelError("malformed array bytes")
+            else:
+                raw = blobs[index]
         if len(raw) != size * dtype.itemsize:
             raise ChannelError("array bytes do not match its shape")
         try:
@@ -233,14 +258,57 @@ def loads(raw: bytes) -> Any:
         raise ChannelError(f"malformed message: {str(exc)[:120]}") from exc
 
 
-def write_frame(fd: int, message: dict) -> None:
-    """Write one length-prefixed JSON message to a file descriptor."""
+def write_frame(fd: int, message: dict, blobs: list | None = None) -> None:
+    """Write one length-prefixed JSON message to a file descriptor, then the raw ``blobs`` it refers to."""
+    if blobs:
+        message = {**message, "__blobs__": [len(b) for b in blobs]}
     payload = dumps(message)
-    data = HEADER.pack(len(payload)) + payload
-    view = memoryview(data)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
+    for data in (HEADER.pack(len(payload)) + payload, *(blobs or ())):
+        view = memoryview(data)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+
+
+def job_bytes(request: dict) -> bytes:
+    """A job as the child reads it: one frame whose arrays' inline bytes (``inline_bytes``) follow its JSON."""
+    blobs: list[bytes] = []
+
+    def blob(value: Any) -> int:
+        if not isinstance(value, bytes):
+            raise TypeError(f"{type(value).__name__} is not plain data")
+        blobs.append(value)
+        return len(blobs) - 1
+
+    body = json.dumps(request, allow_nan=True, separators=(",", ":"), default=blob)
+    payload = f'{{"__blobs__":{json.dumps([len(b) for b in blobs])},"request":{body}}}'.encode("utf-8")
+    return b"".join([HEADER.pack(len(payload)), payload, *blobs])
+
+
+def read_job(data: bytes) -> tuple[dict, list[bytes]]:
+    """The request and its blobs from :func:`job_bytes`' form (the child reading its own job)."""
+    (frame,) = FrameReader().feed(data)
+    return frame["request"], getattr(frame, "blobs", [])
+
+
+class Framed(dict):
+    """A frame whose arrays' bytes came after its JSON: the message, plus ``blobs`` for :func:`decode`."""
+
+    def __init__(self, message: dict, blobs: list[bytes]) -> None:
+        super().__init__(message)
+        self.blobs = blobs
+
+
+def _blob_sizes(message: Any) -> list[int] | None:
+    """The sizes of the raw blobs announced by a frame (taken out of it), or None when it has none."""
+    if not isinstance(message, dict) or "__blobs__" not in message:
+        return None
+    sizes = message.pop("__blobs__")
+    if (not isinstance(sizes, list) or len(sizes) > MAX_BLOBS
+            or not all(isinstance(n, int) and not isinstance(n, bool) and 0 <= n <= MAX_FRAME for n in sizes)
+            or sum(sizes) > MAX_FRAME):
+        raise ChannelError("malformed list of array bytes")
+    return sizes
 
 
 class FrameReader:
@@ -248,19 +316,38 @@ class FrameReader:
 
     def __init__(self) -> None:
         self.buffer = bytearray()
+        self._pending: tuple[dict, list[int]] | None = None  # a frame waiting for its blobs
 
     def feed(self, data: bytes) -> list[Any]:
         self.buffer.extend(data)
         frames = []
-        while len(self.buffer) >= HEADER.size:
-            (length,) = HEADER.unpack_from(self.buffer)
-            if length > MAX_FRAME:
-                raise ChannelError(f"message of {length} bytes is too large")
-            if len(self.buffer) < HEADER.size + length:
+        while True:
+            if self._pending is None:
+                if len(self.buffer) < HEADER.size:
+                    break
+                (length,) = HEADER.unpack_from(self.buffer)
+                if length > MAX_FRAME:
+                    raise ChannelError(f"message of {length} bytes is too large")
+                if len(self.buffer) < HEADER.size + length:
+                    break
+                payload = bytes(self.buffer[HEADER.size:HEADER.size + length])
+                del self.buffer[:HEADER.size + length]
+                message = loads(payload)
+                sizes = _blob_sizes(message)
+                if sizes is None:
+                    frames.append(message)
+                    continue
+                self._pending = (message, sizes)
+            message, sizes = self._pending
+            if len(self.buffer) < sum(sizes):
                 break
-            payload = bytes(self.buffer[HEADER.size:HEADER.size + length])
-            del self.buffer[:HEADER.size + length]
-            frames.append(loads(payload))
+            blobs, offset = [], 0
+            for n in sizes:
+                blobs.append(bytes(self.buffer[offset:offset + n]))
+                offset += n
+            del self.buffer[:offset]
+            self._pending = None
+            frames.append(Framed(message, blobs))
         return frames
 
 
@@ -287,13 +374,13 @@ def _count(frame: dict, key: str) -> int:
     return value
 
 
-def _mutation(item: Any) -> dict:
+def _mutation(item: Any, blobs: list) -> dict:
     if not isinstance(item, dict) or not {"function", "argument"} <= set(item) or not set(item) <= MUTATION_KEYS:
         raise ChannelError("malformed mutation record")
     record = {k: _text(item, k, 200, newlines=False) for k in ("function", "argument", "where") if k in item}
     for key in ("before", "after"):
         if key in item:
-            record[key] = decode(item[key])
+            record[key] = decode(item[key], blobs=blobs)
     return record
 
 
@@ -316,6 +403,7 @@ def checked_frame(frame: Any) -> dict:
     """
     if not isinstance(frame, dict):
         raise ChannelError("a message must be an object")
+    blobs = frame.blobs if isinstance(frame, Framed) else []
     event = frame.get("event")
     if not isinstance(event, str) or event not in FRAME_KEYS:
         raise ChannelError(f"unknown message {clean_text(event, 40)!r}")
@@ -350,13 +438,13 @@ def checked_frame(frame: Any) -> dict:
         mutations = frame["mutations"]
         if not isinstance(mutations, list) or len(mutations) > MAX_MUTATIONS:
             raise ChannelError("'mutations' must be a list of at most 20 records")
-        out["mutations"] = [_mutation(m) for m in mutations]
+        out["mutations"] = [_mutation(m, blobs) for m in mutations]
         status = frame["status"]
         if status == "ok":
             if "value" not in frame or {"error_type", "message"} & keys:
                 raise ChannelError("malformed 'done' message")
             try:
-                out["value"] = decode(frame["value"])
+                out["value"] = decode(frame["value"], blobs=blobs)
             except ChannelError as exc:  # well framed but not plain data: costs the case, like any wrong output
                 status = "error"
                 out.update(error_type="OutputError", message=clean_text(f"the output is not plain data: {exc}", 500))
@@ -369,7 +457,7 @@ def checked_frame(frame: Any) -> dict:
             raise ChannelError("'status' must be 'ok' or 'error'")
         out["status"] = status
         if "inputs" in frame:
-            inputs = decode(frame["inputs"])
+            inputs = decode(frame["inputs"], blobs=blobs)
             if not (isinstance(inputs, list) and len(inputs) == 2 and isinstance(inputs[0], list)
                     and isinstance(inputs[1], dict)):
                 raise ChannelError("'inputs' must be [args, kwargs]")

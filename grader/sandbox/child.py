@@ -171,15 +171,16 @@ def build_module(source: str, filename: str, name: str) -> types.ModuleType:
     return module
 
 
-def run_probe(probe: dict, module: types.ModuleType, mutations: list[dict], inputs: list | None = None) -> Any:
+def run_probe(probe: dict, module: types.ModuleType, mutations: list[dict], inputs: list | None = None,
+              job_blobs: list | tuple = ()) -> Any:
     """Run one probe description against the student's module.
 
     ``inputs`` receives [args, kwargs], the very objects the student's code got, so that what the
     run left in them can be sent back and compared with the grader's copy.
     """
     student = StudentProxy(module, mutations, evidence=True)
-    args = decode(probe.get("args") or [])
-    kwargs = decode(probe.get("kwargs") or {"__dict__": {}})
+    args = decode(probe.get("args") or [], blobs=job_blobs)
+    kwargs = decode(probe.get("kwargs") or {"__dict__": {}}, blobs=job_blobs)
     if inputs is not None:
         inputs.extend([args, kwargs])
     if probe.get("call"):
@@ -223,7 +224,7 @@ def _printed_size() -> int:
         return 0
 
 
-def serve(job: dict, fd: int) -> None:
+def serve(job: dict, fd: int, job_blobs: list | tuple = ()) -> None:
     """Run every case of ``job`` and write one frame per event to ``fd``."""
     filename = job["filename"]
     for stream in (sys.stdout, sys.stderr):
@@ -242,11 +243,12 @@ def serve(job: dict, fd: int) -> None:
     for case in job["cases"]:
         mutations: list[dict] = []
         inputs: list = []
+        blobs: list = []  # large arrays' bytes, sent raw after the frame
         write_frame(fd, {"event": "start", "case": case["name"], "printed_at": _printed_size()})
         started = time.perf_counter()
         try:
-            value = run_probe(case["probe"], module, mutations, inputs)
-            status = {"status": "ok", "value": encode(value)}
+            value = run_probe(case["probe"], module, mutations, inputs, job_blobs)
+            status = {"status": "ok", "value": encode(value, blobs=blobs)}
         except BaseException as exc:
             status = {"status": "error", **describe_exception(exc, filename)}
         seconds = time.perf_counter() - started
@@ -254,12 +256,12 @@ def serve(job: dict, fd: int) -> None:
         extra = {}
         if case["probe"].get("return_inputs") and len(inputs) == 2:
             try:  # the arguments as the run left them: the grader compares them with its own copy
-                extra["inputs"] = encode(inputs)
+                extra["inputs"] = encode(inputs, blobs=blobs)
             except Exception:
                 extra["inputs"] = encode([["<not plain data any more>"], {}])
         try:
             write_frame(fd, {"event": "done", "case": case["name"], "seconds": seconds, "mutations": mutations[:20],
-                             "printed_to": _printed_size(), **status, **extra})
+                             "printed_to": _printed_size(), **status, **extra}, blobs)
         except Exception as exc:  # e.g. an unsupported dtype in the output
             write_frame(fd, {"event": "done", "case": case["name"], "seconds": seconds, "mutations": [],
                              "status": "error", "error_type": "OutputError",

@@ -1,7 +1,6 @@
 """The grader's side of the sandbox: send jobs to the fork server, enforce CPU-time limits, read results."""
 from __future__ import annotations
 
-import json
 import os
 import select
 import shutil
@@ -13,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import ChannelError, SandboxError
-from grader.sandbox.channel import FrameReader, checked_frame
+from grader.sandbox.channel import FrameReader, checked_frame, job_bytes
 from grader.sandbox.forkserver import ForkServer, JobHandle, memfd
 from grader.sandbox.isolation import LEVELS
 from grader.sanitise import clean_text
@@ -24,6 +23,7 @@ GRACE_SECONDS = 5.0  # between cases (sending results, starting the next); not t
 WALL_FACTOR, WALL_EXTRA = 4.0, 10.0  # wall-clock backstop of a case: 4 x its CPU limit + 10 s
 SUBMISSION_WALL = 600.0  # seconds one submission may take in all, whatever its limits
 POLL = 0.05  # seconds between looks at a running case's CPU time
+CPU_EVERY = 0.01  # at most one read of a job's CPU time per this many seconds (/proc counts 10 ms ticks)
 MAX_JOB_BYTES = 64 * 1024 * 1024  # all a child may send back in one run (the largest real output is ~3 MB)
 MAX_PRINTED = 65536  # bytes of a run's printed output kept
 
@@ -187,7 +187,7 @@ class Sandbox:
         limits["cpu_seconds"] = sum(c.time_seconds for c in cases) + GRACE_SECONDS
         job = {"source": source, "filename": filename, "module": module,
                "cases": [{"name": c.name, "probe": c.probe} for c in cases]}
-        request = json.dumps({"job": job, "limits": limits}).encode()
+        request = job_bytes({"job": job, "limits": limits})
         output_fd = memfd("output", b"")
         read_fd, handle = -1, None
         try:
@@ -239,10 +239,11 @@ class Sandbox:
         imported = False
         # the whole job's wall-clock budget: nothing the child sends moves a deadline past it
         hard = started_at + WALL_FACTOR * (sum(limits.values()) + GRACE_SECONDS * (len(cases) + 1)) + WALL_EXTRA
-        cpu_end, wall_end = _budget(job, cases[0].time_seconds + GRACE_SECONDS, hard)
+        clock = _Clock(job)
+        cpu_end, wall_end = _budget(clock, cases[0].time_seconds + GRACE_SECONDS, hard)
         while True:
             now = time.monotonic()
-            cpu = job.cpu()
+            cpu = clock.cpu()
             if now >= wall_end or (cpu is not None and cpu >= cpu_end):
                 job.kill()
                 if run.current is not None:
@@ -275,7 +276,7 @@ class Sandbox:
                         if imported or position or run.current:
                             raise ChannelError("'imported' sent twice or after the first case")
                         imported = True
-                        cpu_end, wall_end = _budget(job, GRACE_SECONDS, hard)
+                        cpu_end, wall_end = _budget(clock, GRACE_SECONDS, hard)
                     elif event in ("import_error", "setup_error"):
                         if position or run.current:
                             raise ChannelError(f"{event!r} sent after the first case")
@@ -290,7 +291,7 @@ class Sandbox:
                         # what module-level code printed belongs to the first case run
                         run.spans[run.current] = (0 if position == 0 else frame["printed_at"], None)
                         started_at = time.monotonic()
-                        cpu_end, wall_end = _budget(job, limits[run.current], hard)
+                        cpu_end, wall_end = _budget(clock, limits[run.current], hard)
                     elif event == "done":
                         if run.current is None or frame["case"] != run.current:
                             raise ChannelError("out-of-order message")
@@ -298,7 +299,7 @@ class Sandbox:
                         run.spans[run.current] = (run.spans[run.current][0], frame.get("printed_to", 0))
                         run.current = None
                         position += 1
-                        cpu_end, wall_end = _budget(job, GRACE_SECONDS, hard)
+                        cpu_end, wall_end = _budget(clock, GRACE_SECONDS, hard)
             except Exception as exc:  # noqa: BLE001 - whatever a child's data does, it costs that case only
                 if not isinstance(exc, ChannelError):
                     exc = ChannelError(f"{type(exc).__name__}: {clean_text(exc, 200)}")
@@ -332,7 +333,26 @@ def _outcome(frame: dict, name: str, wall: float) -> Outcome:
                    message=frame["message"], traceback=tuple(frame.get("traceback", ())), seconds=wall)
 
 
-def _budget(job: JobHandle, seconds: float, hard: float) -> tuple[float, float]:
+class _Clock:
+    """A job's CPU time, read from /proc at most every CPU_EVERY seconds; in between, the last reading.
+
+    A case that streams frames quickly would otherwise cost two /proc reads per case. The last
+    reading is never ahead of the job's real CPU time, so a budget set from it is, if anything,
+    shorter; a limit is noticed at most CPU_EVERY later than with a fresh read (POLL already
+    bounds how often a busy job is looked at).
+    """
+
+    def __init__(self, job: JobHandle) -> None:
+        self.job, self.read_at, self.value = job, float("-inf"), None
+
+    def cpu(self) -> float | None:
+        now = time.monotonic()
+        if now - self.read_at >= CPU_EVERY:
+            self.read_at, self.value = now, self.job.cpu()
+        return self.value
+
+
+def _budget(clock: _Clock, seconds: float, hard: float) -> tuple[float, float]:
     """(CPU-time end, wall-clock end) of a phase allowed ``seconds`` of CPU time from now, never past ``hard``."""
-    cpu = job.cpu() or 0.0
+    cpu = clock.cpu() or 0.0
     return cpu + seconds, min(hard, time.monotonic() + WALL_FACTOR * seconds + WALL_EXTRA)

@@ -47,11 +47,11 @@ def _read_all(fd: int) -> bytes:
 def _run_child(config: dict, workdir: str, job_fd: int, result_fd: int, output_fd: int, parent: int) -> None:
     """In the forked child: take the standard descriptors, read the job, confine, run it. Never returns."""
     from grader.sandbox import child, confine
-    from grader.sandbox.channel import write_frame
+    from grader.sandbox.channel import read_job, write_frame
 
     try:
         os.lseek(job_fd, 0, os.SEEK_SET)
-        request = json.loads(_read_all(job_fd))
+        request, blobs = read_job(_read_all(job_fd))
         os.close(job_fd)
         result_fd = os.dup(result_fd) if result_fd < 4 else result_fd  # keep it clear of 0-3 until placed
         output_fd = os.dup(output_fd) if output_fd < 4 else output_fd
@@ -62,7 +62,7 @@ def _run_child(config: dict, workdir: str, job_fd: int, result_fd: int, output_f
         os.dup2(result_fd, 3)
         os.closerange(4, 65536)
         confine.confine_job(request["limits"], config, workdir, parent)
-        child.serve(request["job"], 3)
+        child.serve(request["job"], 3, blobs)
     except BaseException as exc:  # noqa: BLE001 - report anything, then leave
         try:
             write_frame(3, {"event": "setup_error", "message": f"{type(exc).__name__}: {exc}"[:300]})

@@ -377,3 +377,82 @@ def test_copy_plain_refuses_what_the_channel_refuses():
 
     with pytest.raises(ChannelError):
         copy_plain(np.array(["a"]))
+
+
+# --- large arrays as raw bytes after the frame's JSON -------------------------------------------
+
+
+def _frames_written(tmp_path, *calls) -> bytes:
+    import os
+
+    path = tmp_path / "frames"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT)
+    try:
+        for message, blobs in calls:
+            write_frame(fd, message, blobs)
+    finally:
+        os.close(fd)
+    return path.read_bytes()
+
+
+def test_large_arrays_travel_as_raw_blobs_and_come_back_equal_fed_in_pieces(tmp_path):
+    big, small = np.arange(5000.0).reshape(50, 100), np.arange(3, dtype=np.int32)
+    blobs: list = []
+    value = encode({"big": big, "small": small, "pair": (big.T, 1.5)}, blobs=blobs)
+    assert len(blobs) == 2 and "b64" in value["__dict__"]["small"]["__ndarray__"]  # small arrays stay inline
+    stream = _frames_written(tmp_path, ({"event": "x", "value": value}, blobs), ({"event": "y"}, None))
+    reader, frames = FrameReader(), []
+    for i in range(0, len(stream), 997):
+        frames.extend(reader.feed(stream[i:i + 997]))
+    assert [f["event"] for f in frames] == ["x", "y"] and "__blobs__" not in frames[0]
+    got = decode(frames[0]["value"], blobs=frames[0].blobs)
+    assert np.array_equal(got["big"], big) and np.array_equal(got["pair"][0], big.T) and got["pair"][1] == 1.5
+    assert got["big"].flags.owndata and got["big"].flags.writeable and type(got["big"]) is np.ndarray
+    assert np.array_equal(got["small"], small) and reader.buffer == bytearray()
+
+
+@pytest.mark.parametrize("sizes", ["nope", [-1], [True], [1.5], [channel.MAX_FRAME + 1], [0] * (channel.MAX_BLOBS + 1)])
+def test_a_malformed_list_of_blob_sizes_is_a_channel_error(sizes):
+    with pytest.raises(ChannelError, match="array bytes"):
+        FrameReader().feed(framed({"event": "done", "__blobs__": sizes}))
+
+
+@pytest.mark.parametrize("index", [1, -1, True, "0", None])
+def test_an_array_naming_a_blob_that_is_not_there_is_rejected(index):
+    body = {"__ndarray__": {"dtype": "<f8", "shape": [2], "blob": index}}
+    with pytest.raises(ChannelError, match="array bytes"):
+        decode(body, blobs=[b"\x00" * 16])
+
+
+def test_a_blob_that_does_not_match_the_shape_is_rejected():
+    with pytest.raises(ChannelError, match="do not match"):
+        decode({"__ndarray__": {"dtype": "<f8", "shape": [3], "blob": 0}}, blobs=[b"\x00" * 16])
+
+
+def test_a_checked_done_frame_decodes_its_value_inputs_and_mutations_from_blobs(tmp_path):
+    from grader.sandbox.channel import checked_frame
+
+    a = np.linspace(0, 1, 1000)
+    blobs: list = []
+    message = {"event": "done", "case": "c", "seconds": 0.1, "status": "ok", "value": encode(a, blobs=blobs),
+               "inputs": encode([[a * 2], {}], blobs=blobs),
+               "mutations": [{"function": "f", "argument": "x", "before": encode(a, blobs=blobs), "after": encode(-a, blobs=blobs)}]}
+    (frame,) = FrameReader().feed(_frames_written(tmp_path, (message, blobs)))
+    out = checked_frame(frame)
+    assert np.array_equal(out["value"], a) and np.array_equal(out["inputs"][0][0], a * 2)
+    assert np.array_equal(out["mutations"][0]["after"], -a)
+
+
+def test_a_job_carries_its_large_inputs_as_raw_bytes_and_reads_back_the_same():
+    from grader.sandbox.channel import job_bytes, read_job
+
+    big = np.arange(2000, dtype=np.int64).reshape(40, 50)
+    probe = {"call": "f", "args": encode([big, np.ones(2)], inline_bytes=True), "kwargs": encode({"k": big.T}, inline_bytes=True)}
+    data = job_bytes({"job": {"cases": [{"name": "c", "probe": probe}]}, "limits": {"memory_mb": 1}})
+    assert b"__blobs__" in data and big.tobytes() in data  # raw, not base64
+    request, blobs = read_job(data)
+    assert request["limits"] == {"memory_mb": 1} and len(blobs) == 2
+    got = request["job"]["cases"][0]["probe"]
+    args, kwargs = decode(got["args"], blobs=blobs), decode(got["kwargs"], blobs=blobs)
+    assert np.array_equal(args[0], big) and np.array_equal(args[1], np.ones(2)) and np.array_equal(kwargs["k"], big.T)
+    assert np.array_equal(decode(probe["args"])[0], big)  # decoded in process, the bytes still inline
