@@ -1,4 +1,6 @@
-"""A correct rewrite: explicit loops in the lecture's order (instance, filter, row, column, channel, kernel)."""
+"""A correct rewrite with explicit loops: conv2d loops over row, column and kernel in the lecture's order;
+the batched layers loop over the output positions (the window sliding as on the slides), each
+position computed for the whole batch and every filter at once."""
 
 
 def zero_pad(A, pad):
@@ -40,12 +42,10 @@ def conv_forward(A_prev, W, b, stride=1, pad=0):
     Ho, Wo = conv_output_size(H, kh, stride, pad), conv_output_size(Wd, kw, stride, pad)
     Ap = zero_pad(A_prev, pad)
     Z = np.zeros((N, F, Ho, Wo))
-    for n in range(N):
-        for f in range(F):
-            for i in range(Ho):
-                for j in range(Wo):
-                    window = Ap[n, :, i * stride:i * stride + kh, j * stride:j * stride + kw]
-                    Z[n, f, i, j] = np.sum(window * W[f]) + b[f]
+    for i in range(Ho):
+        for j in range(Wo):
+            window = Ap[:, :, i * stride:i * stride + kh, j * stride:j * stride + kw]  # (N, C, kh, kw)
+            Z[:, :, i, j] = np.tensordot(window, W, axes=([1, 2, 3], [1, 2, 3])) + b
     return Z
 
 
@@ -58,17 +58,15 @@ def pool_forward(A, size, stride, mode="max"):
     N, C, H, Wd = A.shape
     Ho, Wo = conv_output_size(H, size, stride), conv_output_size(Wd, size, stride)
     out = np.zeros((N, C, Ho, Wo))
-    for n in range(N):
-        for c in range(C):
-            for i in range(Ho):
-                for j in range(Wo):
-                    window = A[n, c, i * stride:i * stride + size, j * stride:j * stride + size]
-                    if mode == "max":
-                        out[n, c, i, j] = window.max()
-                    elif mode == "sum":
-                        out[n, c, i, j] = window.sum()
-                    else:
-                        out[n, c, i, j] = window.sum() / (size * size)
+    for i in range(Ho):
+        for j in range(Wo):
+            window = A[:, :, i * stride:i * stride + size, j * stride:j * stride + size]
+            if mode == "max":
+                out[:, :, i, j] = window.max(axis=(2, 3))
+            elif mode == "sum":
+                out[:, :, i, j] = window.sum(axis=(2, 3))
+            else:
+                out[:, :, i, j] = window.sum(axis=(2, 3)) / (size * size)
     return out
 
 
@@ -103,12 +101,11 @@ def conv_backward(dZ, A_prev, W, b, stride=1, pad=0):
     dAp = np.zeros_like(Ap)
     dW = np.zeros_like(W)
     db = np.zeros(F)
-    for n in range(N):
-        for f in range(F):
-            for i in range(Ho):
-                for j in range(Wo):
-                    rows, cols = slice(i * stride, i * stride + kh), slice(j * stride, j * stride + kw)
-                    dW[f] += dZ[n, f, i, j] * Ap[n, :, rows, cols]
-                    dAp[n, :, rows, cols] += dZ[n, f, i, j] * W[f]
-                    db[f] += dZ[n, f, i, j]
+    for i in range(Ho):
+        for j in range(Wo):
+            rows, cols = slice(i * stride, i * stride + kh), slice(j * stride, j * stride + kw)
+            g = dZ[:, :, i, j]  # (N, F)
+            dW += np.tensordot(g, Ap[:, :, rows, cols], axes=([0], [0]))  # (F, C, kh, kw)
+            dAp[:, :, rows, cols] += np.tensordot(g, W, axes=([1], [0]))  # (N, C, kh, kw)
+            db += g.sum(axis=0)
     return dAp[:, :, pad:pad + H, pad:pad + Wd], dW, db
