@@ -140,12 +140,13 @@ class StudentProxy:
             before_args = [_snapshot(a) for a in args]
             before_kwargs = {k: _snapshot(v) for k, v in kwargs.items()}
             result = target(*args, **kwargs)
-            names = _parameter_names(target, len(args))
-            pairs = [(names[i], b, a) for i, (b, a) in enumerate(zip(before_args, args))]
+            pairs = [(i, b, a) for i, (b, a) in enumerate(zip(before_args, args))]
             pairs += [(k, b, kwargs[k]) for k, b in before_kwargs.items()]
             for argument, b, a in pairs:
                 where = _changed(b, a)
                 if where and len(mutations) < 20:
+                    if isinstance(argument, int):  # a positional argument: named only when it changed
+                        argument = _parameter_names(target, len(args))[argument]
                     record = {"function": name, "argument": argument, "where": where}
                     mutations.append({**record, **_evidence(b, a)} if evidence else record)
             return result
@@ -171,6 +172,16 @@ def build_module(source: str, filename: str, name: str) -> types.ModuleType:
     return module
 
 
+_DRIVERS: dict[tuple[str, str], types.CodeType] = {}  # this job's drivers, compiled once (several cases share one)
+
+
+def _compiled_driver(name: str, source: str) -> types.CodeType:
+    key = (name, source)
+    if key not in _DRIVERS:
+        _DRIVERS[key] = compile(source, f"<driver {name}>", "exec")
+    return _DRIVERS[key]
+
+
 def run_probe(probe: dict, module: types.ModuleType, mutations: list[dict], inputs: list | None = None,
               job_blobs: list | tuple = ()) -> Any:
     """Run one probe description against the student's module.
@@ -186,7 +197,7 @@ def run_probe(probe: dict, module: types.ModuleType, mutations: list[dict], inpu
     if probe.get("call"):
         return getattr(student, probe["call"])(*args, **kwargs)
     namespace: dict[str, Any] = {"np": np, "__name__": "grader_driver"}
-    exec(compile(probe["driver_source"], f"<driver {probe['driver_name']}>", "exec"), namespace)
+    exec(_compiled_driver(probe["driver_name"], probe["driver_source"]), namespace)
     return namespace[probe["driver_name"]](student, **kwargs)
 
 

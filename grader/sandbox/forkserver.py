@@ -1,6 +1,7 @@
 """The grader's handle on one fork server: start it (isolated), hand it jobs, reach each job by pidfd."""
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import select
@@ -15,6 +16,8 @@ from grader.sandbox import isolation
 from grader.sandbox.confine import child_environment
 from grader.sandbox.isolation import LEVELS
 from grader.sandbox.syscalls import FilterUnavailable, job_filter
+
+PIPE_BYTES = 1 << 20  # results pipe buffer: a child's large arrays cross in few reads (Linux allows 1 MiB unprivileged)
 
 _BOOTSTRAP = (
     "import sys; sys.path[:0] = {paths!r}; "
@@ -114,6 +117,10 @@ class ForkServer:
             raise SandboxError("the sandbox worker is gone")
         job_fd = memfd("job", request)
         read_fd, write_fd = os.pipe()
+        try:
+            fcntl.fcntl(read_fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+        except OSError:  # above this user's pipe quota: the default size only costs more reads
+            pass
         try:
             socket.send_fds(self._sock, [b"J"], [job_fd, write_fd, output_fd])
             reply, fds = self.receive(timeout=30)

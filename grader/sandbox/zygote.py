@@ -79,7 +79,7 @@ def main(sock_fd: int) -> None:
             importlib.import_module(name)
         except ImportError:
             pass
-    from grader.sandbox import confine, lifetime
+    from grader.sandbox import channel, child, confine, lifetime  # noqa: F401 - children start with them loaded
 
     sock = socket.socket(fileno=sock_fd)
     config = json.loads(sock.recv(1 << 20))
