@@ -27,7 +27,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("submissions", type=Path, help="one folder or <student>.zip per student")
     p.add_argument("--out", type=Path, required=True, help="where to write gradebook.csv, reports and the summary")
     p.add_argument("--assignment", action="append", dest="slugs", metavar="SLUG", help="grade only this assignment (repeatable)")
-    p.add_argument("--jobs", type=int, default=None, help="parallel submissions (default: number of CPUs)")
+    p.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per CPU, and at most one per 40 submissions: a small batch grades in one process)")
     p.add_argument("--secret-file", type=Path, help="file holding the course secret (else $GRADER_SECRET)")
     p.add_argument("--fresh", action="store_true", help="regrade everything instead of keeping unchanged results")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")

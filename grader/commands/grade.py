@@ -128,7 +128,7 @@ def grade(course: Course, submissions: Path, out: Path, slugs: list[str] | None 
                          *also_hide), isolation)
     bar = tqdm(total=len(todo), unit="student", desc="grading", file=sys.stderr,
                disable=(not progress) if progress is not None else None)
-    for student, results in run_jobs(todo, settings, jobs or os.cpu_count() or 1, graders):
+    for student, results in run_jobs(todo, settings, jobs or default_workers(todo, isolation), graders):
         by_slug = {**kept[student], **{r.slug: r for r in results}}
         run.rows[student] = [by_slug[slug] for slug in chosen]
         with stages.timed(student, "", "reports"):
@@ -142,6 +142,20 @@ def grade(course: Course, submissions: Path, out: Path, slugs: list[str] | None 
     else:  # a whole class graded into a former shard's folder is no longer that shard
         (out / MANIFEST).unlink(missing_ok=True)
     return run
+
+
+SUBMISSIONS_PER_WORKER = 40  # a worker process costs about a second to start: worth it past this many
+
+
+def default_workers(todo: list[Job], isolation: str = "auto") -> int:
+    """Worker processes when --jobs is not given: one per CPU, but a small batch grades in this
+    process (starting workers would take longer than grading it). Under rlimits-only a child can
+    signal its grader, so that level always keeps the grading in workers the batch can replace."""
+    submissions = sum(len(job.slugs) for job in todo)
+    cpus = os.cpu_count() or 1
+    if isolation == "rlimits-only":
+        return max(2, cpus)
+    return max(1, min(cpus, submissions // SUBMISSIONS_PER_WORKER))
 
 
 def write_class(out: Path, rows: dict[str, list[AssignmentResult]], chosen: list[str],
