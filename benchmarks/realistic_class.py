@@ -7,7 +7,8 @@ over the catalogue), 5 % the stub and 5 % code that raises (one function replace
 Code that loops is charged its time limits and left out of this figure. Prints:
 
 - wall and CPU time of the whole run (this process, worker processes, fork servers and children),
-  and the peak of the summed resident memory of the whole process tree (sampled every 50 ms);
+  and the peak memory of the whole process tree together (sampled every 50 ms; proportional set
+  sizes, so what a fork server shares with its children counts once);
 - per (student x assignment), by assignment: student code (time measured around each case in the
   child), sandbox round trip (the sandbox's wall time less the student code), reference (inputs and
   expected values), comparison, diagnosis, reports (the student's JSON and HTML, shared between
@@ -66,8 +67,22 @@ def make_class(course: Course, slugs: list[str], students: int, root: Path) -> d
     return kinds
 
 
-def _tree_rss(root_pid: int) -> int:
-    """Resident bytes of ``root_pid`` and all its descendants (from /proc)."""
+def _proportional(pid: int) -> int | None:
+    """Proportional set size of ``pid`` in bytes (shared pages split between their users), or None."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        return None
+    return None
+
+
+def _tree_memory(root_pid: int) -> int:
+    """Memory of ``root_pid`` and all its descendants (from /proc): each process's proportional set
+    size, so the pages a fork server shares with its children count once; its resident size where
+    the PSS cannot be read."""
     parents: dict[int, int] = {}
     rss: dict[int, int] = {}
     page = os.sysconf("SC_PAGE_SIZE")
@@ -89,11 +104,11 @@ def _tree_rss(root_pid: int) -> int:
         pid = todo.pop()
         tree.add(pid)
         todo.extend(children.get(pid, ()))
-    return sum(rss.get(pid, 0) for pid in tree)
+    return sum(_proportional(pid) or rss.get(pid, 0) for pid in tree)
 
 
 class PeakMemory(threading.Thread):
-    """Samples the summed RSS of this process tree until stopped; ``peak`` in bytes."""
+    """Samples the memory of this process tree (see _tree_memory) until stopped; ``peak`` in bytes."""
 
     def __init__(self, interval: float = 0.05) -> None:
         super().__init__(daemon=True)
@@ -101,7 +116,7 @@ class PeakMemory(threading.Thread):
 
     def run(self) -> None:
         while not self._stop_event.is_set():
-            self.peak = max(self.peak, _tree_rss(os.getpid()))
+            self.peak = max(self.peak, _tree_memory(os.getpid()))
             self._stop_event.wait(self.interval)
 
     def stop(self) -> int:
@@ -152,7 +167,7 @@ def main() -> None:
     print(f"{args.students} students x {len(slugs)} assignments ({runs} submissions), jobs {args.jobs}, "
           f"isolation {run.isolation}, {os.cpu_count()} CPUs")
     print(f"wall {wall:.1f} s ({1000 * wall / runs:.1f} ms per submission), CPU {cpu:.1f} s, "
-          f"peak memory (all processes) {peak / 2**20:.0f} MiB")
+          f"peak memory (all processes, PSS) {peak / 2**20:.0f} MiB")
     print()
     header = f"{'ms per submission':<20}" + "".join(f"{s:>11}" for s in slugs) + f"{'all':>11}"
     print(header)
