@@ -1,8 +1,14 @@
 """Case generators, drivers and property checks for the perceptron assignment."""
+from pathlib import Path
+
 import numpy as np
 
 from grader.cases import call, run
 from grader.checks import Verdict
+from grader.spec import import_file
+
+# the same runs as _pla_stepwise, in exact integers (a sibling file: this one is imported by path, not as a package)
+_replay = import_file(Path(__file__).with_name("pla_replay.py"), "grader_cases_perceptron_pla_replay")
 
 CORNERS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 
@@ -16,10 +22,10 @@ def _separable(rng, m, n, margin=2.0, origin=False):
     if origin:
         w_true[0] = max(3.0, margin)
     rows = [np.zeros(n)] if origin else []
-    while len(rows) < m:
-        x = rng.integers(-5, 6, size=n).astype(float)
-        if abs(w_true[0] + x @ w_true[1:]) >= margin:
-            rows.append(x)
+    while len(rows) < m:  # one point at a time, in effect: Generator.integers draws element by element, so a
+        # block of the k points still missing is the next k draws of a point, and at least k more are drawn
+        block = rng.integers(-5, 6, size=(m - len(rows), n)).astype(float)
+        rows += list(block[np.abs(w_true[0] + block @ w_true[1:]) >= margin])
     X = np.array(rows)
     y = np.where(w_true[0] + X @ w_true[1:] > 0, 1, -1)
     if len(set(y.tolist())) < 2:  # make sure both classes occur
@@ -34,6 +40,13 @@ def _pla(X, y, lr, max_iter, w_init, sgn0=-1, pick=0, bias=True, sweep=False, si
     an online sweep, a single pass, the update's sign), so generators can insist that a case tells
     them apart; it stops once at most ``threshold`` of the instances are misclassified (``stop``:
     "strict" below it, "count" when the count itself is at most the threshold)."""
+    return _runner(X, y, lr, max_iter, w_init, threshold)(sgn0=sgn0, pick=pick, bias=bias, sweep=sweep,
+                                                          single=single, flip=flip, stop=stop)
+
+
+def _pla_stepwise(X, y, lr, max_iter, w_init, sgn0=-1, pick=0, bias=True, sweep=False, single=False, flip=False,
+                  threshold=0.0, stop="fraction"):
+    """_pla step by step, as the lecture writes it (the definition; pla_replay computes the same faster)."""
     def sgn(z):
         return np.where(z > 0, 1, np.where(z < 0, -1, sgn0))
 
@@ -65,21 +78,44 @@ def _pla(X, y, lr, max_iter, w_init, sgn0=-1, pick=0, bias=True, sweep=False, si
     return w, history
 
 
+def _runner(X, y, lr, max_iter, w_init, threshold=0.0):
+    """_pla on these arguments as a function of the slip's keywords, remembering each run (the
+    generators ask for the lecture's run more than once)."""
+    packed = _replay.PackedPLA.of(X, y, lr, max_iter, w_init)
+    runs = {}
+
+    def pla(sgn0=-1, pick=0, bias=True, sweep=False, single=False, flip=False, stop="fraction"):
+        slip = dict(sgn0=sgn0, pick=pick, bias=bias, sweep=sweep, single=single, flip=flip, stop=stop)
+        key = tuple(slip.values())
+        if key not in runs:
+            runs[key] = (packed(threshold=threshold, **slip) if packed is not None and packed.handles(sgn0, pick) else
+                         _pla_stepwise(X, y, lr, max_iter, w_init, threshold=threshold, **slip))
+        return runs[key]
+    return pla
+
+
 SLIPS = ({"sgn0": 1}, {"sgn0": 0}, {"pick": -1}, {"bias": False}, {"sweep": True}, {"single": True}, {"flip": True})
 THRESHOLD_SLIPS = ({"stop": "strict"}, {"stop": "count"})  # only where the threshold is above 0
 
 
-def _tells_slips(X, y, lr, w_init, threshold=0.0, max_iter=None):
+def _tells_slips(X, y, lr, w_init, threshold=0.0, max_iter=None, pla=None):
     """Whether the lecture's PLA needs updates here, and every slip in SLIPS ends with another
-    (w, history), as does keeping the bias last (so a case catches each slip for every student)."""
-    w, history = _pla(X, y, lr, max_iter or MAX_ITER, w_init, threshold=threshold)
+    (w, history), as does keeping the bias last (so a case catches each slip for every student).
+    ``pla``: the _runner of these arguments, if the caller has one (its runs are reused)."""
+    pla = pla or _runner(X, y, lr, max_iter or MAX_ITER, w_init, threshold)
+    w, history = pla()
     if len(history) < 3 or np.array_equal(np.roll(w, -1), w):
         return False
-    runs = [(w, history)] + [_pla(X, y, lr, max_iter or MAX_ITER, w_init, threshold=threshold, **slip)
-                             for slip in SLIPS + (THRESHOLD_SLIPS if threshold > 0 else ())]
-    distinct = {(tuple(v), tuple(h)) for v, h in runs[:1] + runs[len(SLIPS) + 1:]}  # the threshold slips tell each other apart too
-    return (all(not (h == history and np.array_equal(v, w)) and not _multiple(v, w) for v, h in runs[1:])
-            and len(distinct) == len(runs) - len(SLIPS))
+
+    def differs(v, h):
+        return not (h == history and np.array_equal(v, w)) and not _multiple(v, w)
+
+    if threshold > 0:  # the threshold slips tell each other apart too; ending together is the usual reason to redraw
+        ends = [pla(**slip) for slip in THRESHOLD_SLIPS]
+        if len({(tuple(v), tuple(h)) for v, h in [(w, history)] + ends}) <= len(ends) or not all(differs(*e) for e in ends):
+            return False
+    # the flipped update moves away from any solution, so it mostly runs to max_iter: it goes last
+    return all(differs(*pla(**slip)) for slip in sorted(SLIPS, key=lambda slip: "flip" in slip))
 
 
 def _multiple(v, w):
@@ -100,8 +136,9 @@ def _telling(rng, m, n, lr, w_init_range=2, margin=2.0, attempts=200):
     for _ in range(attempts):
         X, y = _separable(rng, m, n, margin)
         w_init = rng.integers(-w_init_range, w_init_range + 1, size=n + 1).astype(float)
-        w, history = _pla(X, y, lr, MAX_ITER, w_init)
-        if history[-1] == 0 and w[0] != w_init[0] and _tells_slips(X, y, lr, w_init):
+        pla = _runner(X, y, lr, MAX_ITER, w_init)
+        w, history = pla()
+        if history[-1] == 0 and w[0] != w_init[0] and _tells_slips(X, y, lr, w_init, pla=pla):
             return X, y, w_init
     raise RuntimeError("no telling draw found")
 
@@ -224,12 +261,13 @@ def train_large(rng):
         X, y = _separable(rng, 30, 3, margin=3.0, origin=True)
         if not (np.all(X[0] == 0) and y[0] == 1):
             continue
-        w, history = _pla(X, y, 1.0, 500, None, sgn0=1)
-        single, _ = _pla(X, y, 1.0, 500, None, single=True)
+        pla = _runner(X, y, 1.0, 500, None)
+        w, history = pla(sgn0=1)
+        single, _ = pla(single=True)
         if (history[-1] == 0 and not np.any(w[0] + X @ w[1:] == 0)
                 and np.any(np.where(single[0] + X @ single[1:] > 0, 1, -1) != y)
-                and _pla(X, y, 1.0, 500, None)[1][-1] == 0
-                and not _separates(np.roll(_pla(X, y, 1.0, 500, None)[0], -1), X, y)):  # bias kept last fails too
+                and pla()[1][-1] == 0
+                and not _separates(np.roll(pla()[0], -1), X, y)):  # bias kept last fails too
             return call("train", X, y, 1.0, 500)
     raise RuntimeError("no telling draw found")
 
@@ -261,22 +299,6 @@ def separates(got, expected, probe):
 # -- train: the lecture's error threshold -------------------------------------------------------
 # m is a power of two and the thresholds are k / m, so count / m <= t and count <= t * m agree exactly.
 
-def _stop_count(X, y, lr, threshold, max_iter=1000):
-    """How many instances are misclassified when the PLA stops at ``threshold`` (None: max_iter hit)."""
-    w = np.zeros(X.shape[1] + 1)
-    seen = set()
-    for _ in range(max_iter):
-        if w.tobytes() in seen:
-            return None  # w repeats without stopping: it never stops
-        seen.add(w.tobytes())
-        wrong = np.flatnonzero(np.where(w[0] + X @ w[1:] > 0, 1, -1) != y)
-        if wrong.size / len(y) <= threshold:
-            return int(wrong.size)
-        i = wrong[0]
-        w = w + lr * 2 * y[i] * np.concatenate(([1.0], X[i]))
-    return None
-
-
 def _noisy(rng, m, k):
     """Separable data with k + 1 labels flipped, chosen so the threshold k / m stops the PLA at exactly
     k wrong, after updates, and every classic slip ends elsewhere."""
@@ -285,7 +307,9 @@ def _noisy(rng, m, k):
         y = y.copy()
         y[rng.choice(m, k + 1, replace=False)] *= -1
         lr = float(rng.choice([0.5, 1.0]))
-        if _stop_count(X, y, lr, k / m) == k and _tells_slips(X, y, lr, None, k / m, 1000):  # <= and < differ here
+        pla = _runner(X, y, lr, 1000, None, k / m)
+        # the lecture's run stops at exactly k wrong (one that never stops ends on a count above k)
+        if pla()[1][-1] == k and _tells_slips(X, y, lr, None, k / m, 1000, pla=pla):  # <= and < differ here
             return X, y, lr
 
 
