@@ -2,24 +2,22 @@
 from __future__ import annotations
 
 import hashlib
-import warnings
-from contextlib import contextmanager
+import time
 from dataclasses import dataclass, field, replace
 from types import ModuleType
-from typing import Any, Iterator
-
-import numpy as np
+from typing import Any
 
 from grader import __version__, stages
-from grader.cases import DEFAULT_SECRET, Probe, case_rng, execute
-from grader.checks import Verdict, compare, matches, show
+from grader.cases import DEFAULT_SECRET, Probe, case_rng, fresh as _fresh, quietly, silenced  # noqa: F401 - re-exported
+from grader.checks import Verdict, compare, show
 from grader.checks.mutation import mutations_found
-from grader.diagnosis import Diagnosis, Mistake, affects, call_graph, diagnose, load_catalogue, mistake_diagnosis, prefer_consistent
+from grader.diagnosis import Mistake, affects, call_graph, load_catalogue
+from grader.diagnose.choose import Question, choose
 from grader.diagnose.localise import explain
+from grader.diagnose.runs import CatalogueRuns
 from grader.errors import SpecError, SubmissionError
 from grader.sandbox import ChildCase, Outcome, Sandbox
 from grader.sandbox.channel import copy_plain, encode
-from grader.sandbox.child import StudentProxy
 from grader.scoring import AssignmentResult, CaseResult, earned, settle, status_for, whole_assignment
 from grader.submissions import SubmittedFile, read_source
 from grader.spec import Assignment, CaseSpec, import_file
@@ -37,6 +35,7 @@ class PreparedCase:
     expected: Any
     mistake_outputs: dict | None = None  # None: compute on demand from the catalogue modules
     mistake_mutations: dict | None = None  # mistake id -> [(function, argument)] it modifies in place
+    seconds: float = 0.0  # the reference's time on it: what a catalogued mistake's run is expected to cost
 
 
 @dataclass
@@ -54,11 +53,12 @@ class AssignmentGrader:
     public: list[PreparedCase] | None = None
     _mistake_modules: dict[str, ModuleType] = field(default_factory=dict)
     _course_digest: str = ""
-    _public_runs: dict = field(default_factory=dict)
+    _public_runs: dict = field(default_factory=dict)  # (public case, mistake id) -> its diagnose.runs.Run
     _reach: dict = field(default_factory=dict)
     _reference_graph: dict | None = None
     diagnosing: bool = True  # False: points only (the audits grade thousands of known answers)
     _public_encoded: dict = field(default_factory=dict)
+    _localisation: dict = field(default_factory=dict)  # localise's: the traced reference, public cases' calls
 
     @classmethod
     def with_solutions(cls, assignment: Assignment, secret: str = DEFAULT_SECRET) -> "AssignmentGrader":
@@ -115,7 +115,9 @@ class AssignmentGrader:
 
     def _prepare(self, spec: CaseSpec, student: str | None) -> PreparedCase:
         probe = self.probe_for(spec, student)
-        return PreparedCase(spec, probe, self.reference_output(spec, probe))
+        start = time.perf_counter()
+        expected = self.reference_output(spec, probe)
+        return PreparedCase(spec, probe, expected, seconds=time.perf_counter() - start)
 
     def mistake_module(self, mistake_id: str) -> ModuleType:
         if mistake_id not in self._mistake_modules:
@@ -135,25 +137,13 @@ class AssignmentGrader:
             return case.mistake_outputs, case.mistake_mutations or {}
         outputs: dict[str, Any] = {}
         mutations: dict[str, list] = {}
-        if self.reference is None:
-            return outputs, mutations
-        for key in ((case.spec.name, True), (case.spec.name, watch)):
-            if case.spec.public and key in self._public_runs:
-                return self._public_runs[key]
-        roots = case.probe.entry_points()
-        for mistake_id in self.catalogue:
-            if not self._affects(mistake_id, roots):
-                continue
-            changed: list[dict] = []
-            try:
-                module = self.mistake_module(mistake_id)
-                outputs[mistake_id] = plain(quietly(case.probe, StudentProxy(module, changed) if watch else module))
-            except Exception:
-                continue
-            if changed:
-                mutations[mistake_id] = sorted({(m["function"], m["argument"]) for m in changed})
-        if case.spec.public:
-            self._public_runs[(case.spec.name, watch)] = (outputs, mutations)
+        runs = CatalogueRuns(self)
+        for mistake_id in runs.value_ids(case):
+            run = runs.run(case, mistake_id, watch)
+            if run.ok:
+                outputs[mistake_id] = run.output
+                if watch and run.mutations:
+                    mutations[mistake_id] = sorted(run.mutations)
         return outputs, mutations
 
     def _affects(self, mistake_id: str, roots: frozenset[str]) -> bool:
@@ -208,23 +198,11 @@ class AssignmentGrader:
                                    {"memory_mb": limits.memory_mb, "file_size_mb": limits.file_size_mb, "processes": limits.processes})
         stages.add(student, slug, "student code", sum(o.seconds for o in outcomes))
         with stages.timed(student, slug, "comparison"):
-            evaluated = [self.evaluate(case, outcome, student) for case, outcome in zip(cases, outcomes)]
+            evaluated = [self.evaluate(case, outcome) for case, outcome in zip(cases, outcomes)]
         passed = [case for case, (result, _) in zip(cases, evaluated) if result.status == "passed"]
-        passed_runs: dict[str, dict[str, Any]] = {}  # the catalogue's outputs on passed cases, run once
-
-        def contradictions(mistake_id: str) -> int:
-            """How many cases the student passed would this mistake have failed?"""
-            count = 0
-            for case in passed:
-                if case.spec.name not in passed_runs:
-                    passed_runs[case.spec.name] = self.mistake_runs(case, watch=False)[0]
-                outputs = passed_runs[case.spec.name]
-                if mistake_id in outputs and not matches(outputs[mistake_id], case.expected, case.spec.tolerance):
-                    count += 1
-            return count
-
         with stages.timed(student, slug, "diagnosis"):
-            chosen = prefer_consistent([candidates for _, candidates in evaluated], contradictions)
+            chosen = choose([question for _, question in evaluated], CatalogueRuns(self), passed, self.catalogue,
+                            self.assignment.factor_meanings)
         results = tuple(
             replace(result, diagnosis=d.id, hint=d.sentence, diagnosis_name=d.name) if d is not None else result
             for (result, _), d in zip(evaluated, chosen)
@@ -253,15 +231,15 @@ class AssignmentGrader:
         result = self.grade(sandbox, student, source.text, source.filename, public_only=public_only)
         return replace(result, submission=submitted.label, skipped=source.skipped, digest=digest)
 
-    def evaluate(self, case: PreparedCase, outcome: Outcome, student: str = "") -> tuple[CaseResult, list[Diagnosis]]:
-        """Score one case from what the child returned; also the candidate diagnoses of a wrong answer."""
+    def evaluate(self, case: PreparedCase, outcome: Outcome) -> tuple[CaseResult, Question | None]:
+        """Score one case from what the child returned; also what diagnosing a wrong answer asks of the catalogue."""
         spec = case.spec
 
-        def result(status: str, fraction: float, feedback: str, details: tuple = (), diagnoses: list | None = None):
+        def result(status: str, fraction: float, feedback: str, details: tuple = (), question: Question | None = None):
             if outcome.printed and status != "passed":
                 details = details + (f"your code printed: {outcome.printed[:300]!r}",)
             return (CaseResult(spec.name, spec.part, spec.visibility, earned(spec.points, fraction), spec.points, status,
-                               feedback, tuple(details), seconds=round(outcome.seconds, 4)), diagnoses or [])
+                               feedback, tuple(details), seconds=round(outcome.seconds, 4)), question)
 
         if outcome.status == "error":
             return result(*_error_feedback(outcome, self.assignment.limits.memory_mb))
@@ -272,13 +250,9 @@ class AssignmentGrader:
         if mutations:  # decided here, from the values the run left in its inputs
             m = mutations[0]
             where = "" if m.get("where", "").startswith("the ") else f" at {m['where']}"
-            with stages.timed(student, self.assignment.slug, "diagnosis"):
-                _, mutated = self.mistake_runs(case)
-            diagnoses = [mistake_diagnosis(self.catalogue[mid], "Your code modifies its input like this mistake")
-                         for mid, pairs in mutated.items()
-                         if mid in self.catalogue and (m["function"], m["argument"]) in {tuple(p) for p in pairs}]
             return result("failed", 0.0, f"{m['function']}() modified its argument '{m['argument']}' in place{where}: "
-                          "functions must not change their inputs (work on a copy)", diagnoses=diagnoses)
+                          "functions must not change their inputs (work on a copy)",
+                          question=Question(case, mutation=(m["function"], m["argument"])))
         # compared once; property-only cases compare only when they fail (to decide on a diagnosis)
         against_reference = compare(outcome.value, case.expected, spec.tolerance) if "reference" in spec.checks else None
         verdicts: list[Verdict] = []
@@ -303,32 +277,12 @@ class AssignmentGrader:
         details = _verdict_details(worst, disclose=spec.public or self.assignment.hidden_feedback == "full")
         if not spec.public and spec.description:
             details = (f"case: {spec.description}",) + details
-        diagnoses = []
+        question = None
         if against_reference is None:
             against_reference = compare(outcome.value, case.expected, spec.tolerance)
         if not against_reference.passed and self.diagnosing:  # wrong, not just a failed property
-            with stages.timed(student, self.assignment.slug, "diagnosis"):
-                diagnoses = diagnose(outcome.value, case.expected, spec.tolerance, self.mistake_runs(case, watch=False)[0],
-                                     self.catalogue, self.assignment.factor_meanings)
-        return result(status_for(fraction), fraction, worst.message, details, diagnoses)
-
-
-@contextmanager
-def silenced() -> Iterator[None]:
-    """Silence numpy's and Python's warnings (course code on odd inputs must not spam the TA)."""
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")
-        yield
-
-
-def quietly(probe: Probe, module: Any) -> Any:
-    """Run trusted course code on a fresh copy of a probe, warnings silenced."""
-    with silenced():
-        return execute(_fresh(probe), module)
-
-
-def _fresh(probe: Probe) -> Probe:
-    return Probe(probe.call, plain(probe.args), plain(probe.kwargs), probe.driver_name, probe.driver_source)
+            question = Question(case, got=outcome.value)
+        return result(status_for(fraction), fraction, worst.message, details, question)
 
 
 def _encoded_probe(probe: Probe, return_inputs: bool = False) -> dict:

@@ -23,7 +23,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from grader.cases import Probe, execute
-from grader.checks import compare
+from grader.checks import matches
 from grader.diagnose import traces
 from grader.diagnose.rules import Context, differing
 from grader.diagnose.whole import IN_PLACE, with_inputs
@@ -38,6 +38,10 @@ CONSISTENT = "Consistent with this mistake"
 EXACT = "Your output is exactly what this mistake gives"
 
 _fresh_names = itertools.count()
+
+
+class _Enough(BaseException):
+    """Stops a recording run at MAX_CALLS (a BaseException: course code's ``except Exception`` lets it through)."""
 
 
 @dataclass(frozen=True)
@@ -73,14 +77,26 @@ def _stored(grader) -> traces.Traces | None:
     return traces.load(grader.assignment.fixtures_path) if grader.reference is None else None
 
 
+def _kept(grader) -> dict:
+    """What localisation keeps between one grader's gradings (the course files do not change under it)."""
+    kept = getattr(grader, "_localisation", None)
+    if kept is None:
+        kept = {}
+        setattr(grader, "_localisation", kept)
+    return kept
+
+
 def public_reach(grader) -> dict[str, frozenset] | None:
     """For each student-facing function, those the reference reaches from it (itself included); None when unknown."""
     if grader.reference is None:
         stored = _stored(grader)
         return None if stored is None else stored.reach
-    graph = _graph(grader.assignment.solution_path.read_text(encoding="utf-8"))
-    public = set(grader.assignment.functions)
-    return {name: frozenset(reachable(graph, {name}) & public) for name in sorted(public)}
+    kept = _kept(grader)
+    if "reach" not in kept:
+        graph = _graph(grader.assignment.solution_path.read_text(encoding="utf-8"))
+        public = set(grader.assignment.functions)
+        kept["reach"] = {name: frozenset(reachable(graph, {name}) & public) for name in sorted(public)}
+    return kept["reach"]
 
 
 def can_localise(grader) -> bool:
@@ -100,12 +116,26 @@ def case_calls(grader, case, blocks: tuple[str, ...]) -> list[Call]:
     if grader.reference is None:
         stored = _stored(grader)
         return [] if stored is None else list(stored.calls.get(case.spec.name, []))
-    return record_calls(grader, case.probe, blocks)
+    if not case.spec.public:
+        return record_calls(grader, case.probe, blocks)
+    kept = _kept(grader).setdefault("public calls", {})  # a public case's inputs are everyone's: record once
+    if (case.spec.name, blocks) not in kept:
+        kept[(case.spec.name, blocks)] = record_calls(grader, case.probe, blocks)
+    return list(kept[(case.spec.name, blocks)])
+
+
+def _trace_module(grader):
+    """The reference as a module of its own, compiled once per grader, whose functions record_calls wraps while it runs."""
+    kept = _kept(grader)
+    if "module" not in kept:
+        kept["module"] = import_file(grader.assignment.solution_path,
+                                     f"grader_trace_{grader.assignment.slug}_{next(_fresh_names)}")
+    return kept["module"]
 
 
 def record_calls(grader, probe: Probe, blocks: tuple[str, ...]) -> list[Call]:
     """Run the reference on ``probe`` with ``blocks`` wrapped; every call they receive, in call order."""
-    module = import_file(grader.assignment.solution_path, f"grader_trace_{grader.assignment.slug}_{next(_fresh_names)}")
+    module = _trace_module(grader)
     calls: list[Call] = []
     stack: list[int] = []
     counts: dict[str, int] = {}
@@ -113,6 +143,8 @@ def record_calls(grader, probe: Probe, blocks: tuple[str, ...]) -> list[Call]:
     def wrap(name: str, fn):
         def recorded(*args, **kwargs):
             if len(calls) >= MAX_CALLS:
+                if not stack:  # every recorded call has returned: the rest of the run would record nothing
+                    raise _Enough
                 return fn(*args, **kwargs)
             index = len(calls)
             counts[name] = counts.get(name, 0) + 1
@@ -127,13 +159,19 @@ def record_calls(grader, probe: Probe, blocks: tuple[str, ...]) -> list[Call]:
             return out
         return recorded
 
-    for name in blocks:
-        setattr(module, name, wrap(name, getattr(module, name)))
+    originals = {name: getattr(module, name) for name in blocks}
+    for name, fn in originals.items():
+        setattr(module, name, wrap(name, fn))
     try:
         with quiet():
             execute(probe, module)
+    except _Enough:
+        pass  # the reference completes every probe (it gave the expected output), so nothing is lost
     except Exception:
         return []
+    finally:  # the module is the grader's for every case: unwrapped, it is the reference again
+        for name, fn in originals.items():
+            setattr(module, name, fn)
     return calls
 
 
@@ -151,8 +189,8 @@ def localise_cases(grader, sandbox, source: str, filename: str, failed: list, fa
         for call in calls:
             if not call.usable or len(child_cases) >= MAX_RUNS:
                 continue
-            probe = Probe(call=call.function, args=call.args, kwargs=call.kwargs)
-            child_cases.append(ChildCase(f"{case.spec.name}#{call.index}", _encoded(probe), case.spec.time_seconds))
+            child_cases.append(ChildCase(f"{case.spec.name}#{call.index}", _call_probe(grader, case, call),
+                                         case.spec.time_seconds))
     if not traced:
         return {}
     reach = public_reach(grader) or {}
@@ -170,25 +208,30 @@ def localise_cases(grader, sandbox, source: str, filename: str, failed: list, fa
     return found
 
 
+def _call_probe(grader, case, call: Call) -> dict:
+    """A recorded call as the child reads it; a public case's are encoded once per grader."""
+    if not case.spec.public:
+        return _encoded(Probe(call=call.function, args=call.args, kwargs=call.kwargs))
+    kept = _kept(grader).setdefault("public probes", {})
+    key = (case.spec.name, call.index, id(call))  # the same Call object: the same recorded inputs
+    if key not in kept:
+        kept[key] = (call, _encoded(Probe(call=call.function, args=call.args, kwargs=call.kwargs)))
+    return kept[key][1]
+
+
 def _locate(case, blocks: tuple[str, ...], calls: list[Call], outcomes: dict, failing_own: dict,
             below: dict[str, set[str]]) -> Localisation | None:
     own = ", ".join(sorted(case.probe.entry_points()))
-    wrong: dict[int, str] = {}
-    for call in calls:
-        outcome = outcomes.get(f"{case.spec.name}#{call.index}")
-        if outcome is None:
-            continue
-        if outcome.mutations:
-            m = outcome.mutations[0]
-            wrong[call.index] = f"modifies its argument '{m.get('argument', '?')}' in place"
-            continue
-        if outcome.status != "ok":
-            wrong[call.index] = f"raises {outcome.error_type or outcome.status}" + (f" ({outcome.message[:120]})" if outcome.message else "")
-            continue
-        if not compare(outcome.value, call.output, case.spec.tolerance).passed:
-            parts = [p for p, _, _ in differing(outcome.value, call.output, case.spec.tolerance)]
-            wrong[call.index] = "differs" + ("" if parts == ["output"] else f" in {', '.join(parts[:6])}")
-    if not wrong:
+    by_index = {c.index: c for c in calls}
+    checked: dict[int, bool] = {}
+
+    def wrong(index: int) -> bool:  # compared only when the answer matters: up to the first wrong call and inside it
+        if index not in checked:
+            checked[index] = _disagrees(case, by_index[index], outcomes.get(f"{case.spec.name}#{index}"))
+        return checked[index]
+
+    first = next((c.index for c in sorted(calls, key=lambda c: c.index) if wrong(c.index)), None)
+    if first is None:
         unchecked = list(dict.fromkeys(c.function for c in calls  # e.g. given a random Generator, or over budget
                                        if outcomes.get(f"{case.spec.name}#{c.index}") is None))
         failing = [name for name in blocks if failing_own.get(name)]
@@ -205,21 +248,41 @@ def _locate(case, blocks: tuple[str, ...], calls: list[Call], outcomes: dict, fa
                             f"Your building blocks ({names}) give the right results on this case's intermediate inputs: "
                             f"the error is in {own} itself.", block=False)
     # the innermost disagreeing call, in call order: descend from the first wrong call into its first wrong child
-    first = min(wrong)
-    children = {c.index: [d.index for d in calls if d.parent == c.index] for c in calls}
+    children: dict[int, list[int]] = {c.index: [] for c in calls}
+    for d in calls:  # in call order, so each list is too
+        if d.parent in children:
+            children[d.parent].append(d.index)
     while True:
-        inner = [i for i in children.get(first, []) if i in wrong]
-        if not inner:
+        inner = next((i for i in children.get(first, []) if wrong(i)), None)
+        if inner is None:
             break
-        first = inner[0]
+        first = inner
     if any(outcomes.get(f"{case.spec.name}#{i}") is None for i in children.get(first, [])):
         return None  # a call inside it was not checked: the wrong one may be further in
     call = calls[first]
     total = sum(1 for c in calls if c.function == call.function)
     which = "" if total == 1 else f" (call {call.nth} of {total}{', time step t = ' + str(call.nth - 1) if 'step' in call.function else ''})"
     return Localisation((call.function,),
-                        f"Localised: on this case's intermediate inputs your {call.function}{which} {wrong[first]}, "
+                        f"Localised: on this case's intermediate inputs your {call.function}{which} "
+                        f"{_disagreement(case, call, outcomes[f'{case.spec.name}#{first}'])}, "
                         f"so {own} goes wrong there: fix {call.function} first.", block=True)
+
+
+def _disagrees(case, call: Call, outcome) -> bool:
+    """Whether the student's run of a recorded call (None: not run) disagrees with the reference's."""
+    if outcome is None:
+        return False
+    return bool(outcome.mutations) or outcome.status != "ok" or not matches(outcome.value, call.output, case.spec.tolerance)
+
+
+def _disagreement(case, call: Call, outcome) -> str:
+    """How the student's run of a recorded call disagrees, in words."""
+    if outcome.mutations:
+        return f"modifies its argument '{outcome.mutations[0].get('argument', '?')}' in place"
+    if outcome.status != "ok":
+        return f"raises {outcome.error_type or outcome.status}" + (f" ({outcome.message[:120]})" if outcome.message else "")
+    parts = [p for p, _, _ in differing(outcome.value, call.output, case.spec.tolerance)]
+    return "differs" + ("" if parts == ["output"] else f" in {', '.join(parts[:6])}")
 
 
 def mistake_functions(grader, mistake) -> set[str]:
@@ -227,16 +290,19 @@ def mistake_functions(grader, mistake) -> set[str]:
     if grader.reference is None:
         stored = _stored(grader)
         return set() if stored is None else set(stored.changes.get(mistake.id, ()))
-    public = set(grader.assignment.functions)
-    reference = _graph(grader.assignment.solution_path.read_text(encoding="utf-8"))
-    overrides = set(call_graph(mistake.source))
-    private_graph = {k: v - public for k, v in reference.items() if k not in public}
-    changed = overrides & public
-    for name in public - changed:
-        helpers = {n for n in reference.get(name, ()) if n in reference and n not in public}
-        if reachable(private_graph, helpers) & overrides:
-            changed.add(name)
-    return changed
+    kept = _kept(grader).setdefault("changes", {})
+    if mistake.id not in kept:
+        public = set(grader.assignment.functions)
+        reference = _graph(grader.assignment.solution_path.read_text(encoding="utf-8"))
+        overrides = set(call_graph(mistake.source))
+        private_graph = {k: v - public for k, v in reference.items() if k not in public}
+        changed = overrides & public
+        for name in public - changed:
+            helpers = {n for n in reference.get(name, ()) if n in reference and n not in public}
+            if reachable(private_graph, helpers) & overrides:
+                changed.add(name)
+        kept[mistake.id] = frozenset(changed)
+    return set(kept[mistake.id])
 
 
 def _plain_data(value: Any, depth: int = 0) -> bool:
@@ -256,7 +322,8 @@ def _plain_data(value: Any, depth: int = 0) -> bool:
 
 def _encoded(probe: Probe) -> dict:
     """A call probe as the child reads it."""
-    return {**probe.describe(), "args": encode(list(probe.args)), "kwargs": encode(dict(probe.kwargs))}
+    return {**probe.describe(), "args": encode(list(probe.args), inline_bytes=True),
+            "kwargs": encode(dict(probe.kwargs), inline_bytes=True)}
 
 
 @contextmanager
