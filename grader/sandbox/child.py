@@ -251,11 +251,13 @@ def serve(job: dict, fd: int, job_blobs: list | tuple = ()) -> None:
         return
     _flush()
     write_frame(fd, {"event": "imported"})
-    for case in job["cases"]:
+    cases = job["cases"]
+    if cases:
+        write_frame(fd, _start(cases[0]))
+    for position, case in enumerate(cases):
         mutations: list[dict] = []
         inputs: list = []
         blobs: list = []  # large arrays' bytes, sent raw after the frame
-        write_frame(fd, {"event": "start", "case": case["name"], "printed_at": _printed_size()})
         started = time.perf_counter()
         try:
             value = run_probe(case["probe"], module, mutations, inputs, job_blobs)
@@ -270,11 +272,17 @@ def serve(job: dict, fd: int, job_blobs: list | tuple = ()) -> None:
                 extra["inputs"] = encode(inputs, blobs=blobs)
             except Exception:
                 extra["inputs"] = encode([["<not plain data any more>"], {}])
+        following = _start(cases[position + 1]) if position + 1 < len(cases) else None  # sent before it runs
         try:
             write_frame(fd, {"event": "done", "case": case["name"], "seconds": seconds, "mutations": mutations[:20],
-                             "printed_to": _printed_size(), **status, **extra}, blobs)
+                             "printed_to": _printed_size(), **status, **extra}, blobs, then=following)
         except Exception as exc:  # e.g. an unsupported dtype in the output
             write_frame(fd, {"event": "done", "case": case["name"], "seconds": seconds, "mutations": [],
                              "status": "error", "error_type": "OutputError",
                              "message": f"the output cannot be sent back ({_words(exc)}): is it far too large?"[:MAX_MESSAGE],
-                             "traceback": []})
+                             "traceback": []}, then=following)
+
+
+def _start(case: dict) -> dict:
+    """The frame announcing a case, sent before it runs (a hang is then charged to it)."""
+    return {"event": "start", "case": case["name"], "printed_at": _printed_size()}
