@@ -123,7 +123,7 @@ def dense_backward(dF, A_prev, W):
     W = np.asarray(W, dtype=np.float64)
     dA_prev = W @ dF
     dW = A_prev @ dF.T
-    db = np.sum(dF, axis=1, keepdims=True)
+    db = dF.sum(axis=1, keepdims=True)
     return dA_prev, dW, db
 
 
@@ -147,7 +147,7 @@ def mse_loss(Y_hat, Y):
     Y = np.asarray(Y, dtype=np.float64)
     m = Y_hat.shape[1]
     diff = Y_hat - Y
-    return float(np.sum(diff * diff) / (2 * m)), diff / m
+    return float((diff * diff).sum() / (2 * m)), diff / m
 
 
 def init_params(layer_sizes, seed):

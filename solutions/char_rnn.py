@@ -72,8 +72,8 @@ def softmax(z):
         ndarray float64 of the same shape; every column is non-negative and sums to 1.
     """
     z = np.asarray(z, dtype=np.float64)
-    e = np.exp(z - np.max(z, axis=0, keepdims=True))
-    return e / np.sum(e, axis=0, keepdims=True)
+    e = np.exp(z - z.max(axis=0, keepdims=True))
+    return e / e.sum(axis=0, keepdims=True)
 
 
 def rnn_step_forward(x_t, h_prev, W_xh, W_hh, b_h):
@@ -128,8 +128,8 @@ def rnn_forward(inputs, h0, params):
 
 def _log_softmax(Z):
     """Column-wise log-softmax, stable: z - max - log(sum(exp(z - max)))."""
-    shifted = Z - np.max(Z, axis=0, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=0, keepdims=True))
+    shifted = Z - Z.max(axis=0, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=0, keepdims=True))
 
 
 def _output_gradient(ps, tgt):
@@ -197,7 +197,7 @@ def rnn_loss(inputs, targets, h0, params):
     steps = np.arange(T)
     tgt = np.asarray(targets, dtype=np.int64).reshape(-1)
     log_p = _log_softmax(W_hy.T @ hs + params["b_y"])
-    loss = float(-np.sum(log_p[tgt, steps]))
+    loss = float(-log_p[tgt, steps].sum())
 
     dZ = _output_gradient(ps, tgt)
     h_prev = np.concatenate([np.asarray(h0, dtype=np.float64), hs[:, :-1]], axis=1)
@@ -206,8 +206,8 @@ def rnn_loss(inputs, targets, h0, params):
         "W_xh": X @ dA.T,
         "W_hh": h_prev @ dA.T,
         "W_hy": hs @ dZ.T,
-        "b_h": np.sum(dA, axis=1, keepdims=True),
-        "b_y": np.sum(dZ, axis=1, keepdims=True),
+        "b_h": dA.sum(axis=1, keepdims=True),
+        "b_y": dZ.sum(axis=1, keepdims=True),
     }
     return loss, grads, hs[:, -1:].copy()
 
@@ -227,7 +227,7 @@ def clip_gradients(grads, clip):
     """
     if not clip > 0:
         raise ValueError(f"clip must be positive, got {clip!r}")
-    return {key: np.clip(value, -clip, clip) for key, value in grads.items()}
+    return {key: np.asarray(value).clip(-clip, clip) for key, value in grads.items()}
 
 
 def init_params(vocab_size, hidden_size, seed):

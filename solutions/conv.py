@@ -61,17 +61,23 @@ def zero_pad(A, pad):
 def _windows(A, kh, kw, stride, pad):
     """Every kernel position of a padded (N, C, H, W) input: a read-only (N, C, H', W', kh, kw) view."""
     N, C, H, Wd = A.shape
-    Ho = conv_output_size(H, kh, stride, pad)
-    Wo = conv_output_size(Wd, kw, stride, pad)
-    padded = zero_pad(A, pad)
-    views = np.lib.stride_tricks.sliding_window_view(padded, (kh, kw), axis=(2, 3))[:, :, ::stride, ::stride]
-    return views[:, :, :Ho, :Wo]
+    Ho, Wo = conv_output_size(H, kh, stride, pad), conv_output_size(Wd, kw, stride, pad)
+    padded = np.ascontiguousarray(zero_pad(A, pad))  # windows = sliding_window_view(padded, (kh, kw), axis=(2, 3))
+    (N, C, Hp, Wp), (sN, sC, sH, sW) = padded.shape, padded.strides  # [:, :, ::stride, ::stride][:, :, :Ho, :Wo]:
+    if kh > Hp or kw > Wp:
+        raise ValueError("window shape cannot be larger than input array shape")  # (as sliding_window_view)
+    windows = np.ndarray((N, C, min(Ho, (Hp - kh) // stride + 1), min(Wo, (Wp - kw) // stride + 1), kh, kw),
+                         padded.dtype, padded, 0, (sN, sC, sH * stride, sW * stride, sH, sW))
+    windows.flags.writeable = False
+    return windows
 
 
 def _correlate(A, W, stride, pad):
     """Multi-channel cross-correlation without bias: (N, C, H, W) and (F, C, kh, kw) -> (N, F, H', W')."""
     windows = _windows(A, W.shape[2], W.shape[3], stride, pad)
-    Z = np.tensordot(windows, W, axes=([1, 4, 5], [1, 2, 3]))  # (N, H', W', F)
+    N, C, Ho, Wo, kh, kw = windows.shape  # np.tensordot(windows, W, axes=([1, 4, 5], [1, 2, 3])) written out:
+    rows = windows.transpose(0, 2, 3, 1, 4, 5).reshape(N * Ho * Wo, C * kh * kw)  # a row (c, u, v) per window
+    Z = np.dot(rows, W.transpose(1, 2, 3, 0).reshape(C * kh * kw, W.shape[0])).reshape(N, Ho, Wo, W.shape[0])
     return np.ascontiguousarray(Z.transpose(0, 3, 1, 2))
 
 
@@ -88,8 +94,7 @@ def conv2d(x, w, stride=1, pad=0):
     Example (lecture): x = [[3,3,4],[3,3,5],[3,3,4]], w = [[-1,0,1]] * 3, pad = 1 gives
     [[6,3,-6],[9,4,-9],[6,3,-6]].
     """
-    x = np.asarray(x, dtype=np.float64)
-    w = np.asarray(w, dtype=np.float64)
+    x, w = np.asarray(x, dtype=np.float64), np.asarray(w, dtype=np.float64)
     if x.ndim != 2 or w.ndim != 2:
         raise ValueError(f"conv2d needs a 2-D input and a 2-D kernel, got shapes {x.shape} and {w.shape}")
     return _correlate(x[None, None], w[None, None], stride, pad)[0, 0]
@@ -109,8 +114,7 @@ def conv_forward(A_prev, W, b, stride=1, pad=0):
     and W' = conv_output_size(W, kw, stride, pad), whatever the input dtypes.
     Raises ValueError on inconsistent shapes (C differs, b is not (F,)) or a kernel that does not fit.
     """
-    A_prev = np.asarray(A_prev, dtype=np.float64)
-    W = np.asarray(W, dtype=np.float64)
+    A_prev, W = np.asarray(A_prev, dtype=np.float64), np.asarray(W, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
     if A_prev.ndim != 4 or W.ndim != 4:
         raise ValueError(f"A_prev must be (N, C, H, W) and W (F, C, kh, kw), got shapes {A_prev.shape} and {W.shape}")
@@ -195,25 +199,24 @@ def conv_backward(dZ, A_prev, W, b, stride=1, pad=0):
     Returns the tuple (dA_prev, dW, db) of float64 arrays with the shapes of A_prev, W and b.
     Raises ValueError when dZ's shape is not conv_forward's output shape.
     """
-    dZ = np.asarray(dZ, dtype=np.float64)
-    A_prev = np.asarray(A_prev, dtype=np.float64)
-    W = np.asarray(W, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
-    N, C, H, Wd = A_prev.shape
-    F, _, kh, kw = W.shape
-    Ho = conv_output_size(H, kh, stride, pad)
-    Wo = conv_output_size(Wd, kw, stride, pad)
+    dZ, A_prev, W, b = (np.asarray(v, dtype=np.float64) for v in (dZ, A_prev, W, b))
+    (N, C, H, Wd), (F, _, kh, kw) = A_prev.shape, W.shape
+    Ho, Wo = conv_output_size(H, kh, stride, pad), conv_output_size(Wd, kw, stride, pad)
     if dZ.shape != (N, F, Ho, Wo):
         raise ValueError(f"dZ must have shape {(N, F, Ho, Wo)}, got {dZ.shape}")
     if b.shape != (F,):
         raise ValueError(f"b must have shape ({F},), got {b.shape}")
     windows = _windows(A_prev, kh, kw, stride, pad)
-    dW = np.tensordot(dZ, windows, axes=([0, 2, 3], [0, 2, 3]))  # (F, C, kh, kw)
+    if windows.shape[2:4] != (Ho, Wo) or (Ho - 1) * stride + kh > H + 2 * pad or (Wo - 1) * stride + kw > Wd + 2 * pad:
+        raise ValueError("shape-mismatch for sum")  # (zero_pad and conv_output_size disagree; as np.tensordot says)
+    rows = windows.transpose(0, 2, 3, 1, 4, 5).reshape(N * Ho * Wo, C * kh * kw)  # as in _correlate; dW is then
+    dW = np.dot(dZ.transpose(1, 0, 2, 3).reshape(F, N * Ho * Wo), rows).reshape(F, C, kh, kw)  # a tensordot over n, i, j
     db = dZ.sum(axis=(0, 2, 3))
-    dAp = np.zeros((N, C, H + 2 * pad, Wd + 2 * pad))
-    for u in range(kh):  # a loop over kernel offsets, not over output pixels
-        for v in range(kw):
-            dAp[:, :, u:u + stride * Ho:stride, v:v + stride * Wo:stride] += np.einsum("nfij,fc->ncij", dZ, W[:, :, u, v])
+    sent = np.einsum("nfij,fcuv->uvncij", dZ, W)  # what kernel offset (u, v) sends back: sum_f dZ[:, f] W[f, :, u, v]
+    layers = np.zeros((kh * kw, N, C, H + 2 * pad, Wd + 2 * pad))  # dAp, one layer per kernel offset (u, v)
+    k, n, c, h, w = layers.strides  # the view [u, v, n, c, i, j] = layers[u*kw + v, n, c, i*stride + u, j*stride + v]:
+    np.ndarray((kh, kw, N, C, Ho, Wo), float, layers, 0, (kw * k + h, k + w, n, c, stride * h, stride * w))[...] = sent
+    dAp = layers.sum(axis=0)  # the offsets' shares added in order, as a loop over (u, v) adding into dAp would
     dA_prev = np.ascontiguousarray(dAp[:, :, pad:pad + H, pad:pad + Wd])
     return dA_prev, dW, db
 
@@ -240,8 +243,7 @@ def pool_backward(dA, A_prev, size, stride, mode="max"):
     """
     if mode not in ("max", "avg", "sum"):
         raise ValueError(f"mode must be 'max', 'avg' or 'sum', got {mode!r}")
-    dA = np.asarray(dA, dtype=np.float64)
-    A_prev = np.asarray(A_prev, dtype=np.float64)
+    dA, A_prev = np.asarray(dA, dtype=np.float64), np.asarray(A_prev, dtype=np.float64)
     N, C, H, Wd = A_prev.shape
     Ho, Wo = conv_output_size(H, size, stride), conv_output_size(Wd, size, stride)
     if dA.shape != (N, C, Ho, Wo):
@@ -292,8 +294,7 @@ def relu_backward(dA, Z):
     dA: the gradient with respect to A = relu(Z); Z: the pre-activation; both of the same shape.
     Returns dZ, a float64 array of that shape.
     """
-    dA = np.asarray(dA, dtype=np.float64)
-    Z = np.asarray(Z, dtype=np.float64)
+    dA, Z = np.asarray(dA, dtype=np.float64), np.asarray(Z, dtype=np.float64)
     return dA * (Z > 0)
 
 
@@ -309,8 +310,7 @@ def softmax_cross_entropy(Z, y):
     Z: (N, K) scores, one row per instance; y: (N,) integer labels in 0..K-1.
     Returns (loss, dZ): loss a Python float, dZ a float64 (N, K) array.
     """
-    Z = np.asarray(Z, dtype=np.float64)
-    y = np.asarray(y)
+    Z, y = np.asarray(Z, dtype=np.float64), np.asarray(y)
     loss = float(-np.mean(_log_probability_of(Z, y)))
     return loss, _scores_gradient(softmax(Z), y)
 

@@ -18,7 +18,7 @@ def sign(z):
         an integer ndarray of z's shape with entries in {-1, +1}.
     """
     z = np.asarray(z)
-    return np.where(z > 0, 1, -1).astype(np.int64)
+    return np.where(z > 0, 1, -1).astype(np.int64, copy=False)
 
 
 def predict(w, X):
@@ -83,7 +83,7 @@ def train(X, y, lr=1.0, max_iter=1000, w_init=None, error_threshold=0.0):
     history = []
     for _ in range(max_iter):
         y_hat = predict(w, X)
-        wrong = np.flatnonzero(y_hat != y)
+        wrong = (y_hat != y).ravel().nonzero()[0]  # np.flatnonzero(y_hat != y)
         history.append(int(wrong.size))
         if _stops(wrong.size, len(y), error_threshold):
             break
