@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from grader.cases import execute
@@ -25,8 +25,9 @@ class InProcess:
     level = "in-process (trusted course code only)"
     level_description = "no isolation: used by the audits for the course's own code"
 
-    def __init__(self, probes: dict | None = None):
+    def __init__(self, probes: dict | None = None, public: "PublicRuns | None" = None):
         self.probes = probes or {}  # case name -> Probe: skips decoding what grade() encoded for a child
+        self.public = public
 
     def run(self, source: str, filename: str, module: str, cases: list[ChildCase], limits: dict) -> list[Outcome]:
         with silenced():
@@ -35,7 +36,16 @@ class InProcess:
             except BaseException as exc:  # the generated or catalogued code itself is broken
                 err = describe_exception(exc, filename)
                 return [Outcome(c.name, "error", error_type=err["error_type"], message=err["message"]) for c in cases]
-            return [self._one(case, built, filename) for case in cases]
+            return [self._shared(case, built, filename, source) for case in cases]
+
+    def _shared(self, case: ChildCase, module: Any, filename: str, source: str) -> Outcome:
+        if self.public is None or case.name not in self.public.names:
+            return self._one(case, module, filename)
+        key = (source, case.name)
+        if key not in self.public.outcomes:
+            self.public.outcomes[key] = self._one(case, module, filename)
+        kept = self.public.outcomes[key]  # fresh copies: the grading that reads it must not change the kept one
+        return replace(kept, value=copy_plain(kept.value), inputs=copy_plain(kept.inputs))
 
     def _one(self, case: ChildCase, module: Any, filename: str) -> Outcome:
         mutations: list[dict] = []
@@ -57,6 +67,16 @@ class InProcess:
                        seconds=time.perf_counter() - started)
 
 
+@dataclass(frozen=True)
+class PublicRuns:
+    """Outcomes of the public cases (inputs the same for every student) per implementation, kept
+    across students: the course's own code gives the same output on the same inputs, so the audits
+    run a public case once per implementation instead of once per student."""
+
+    names: frozenset[str]
+    outcomes: dict = field(default_factory=dict)  # (source, case name) -> Outcome
+
+
 def _left(given: list) -> list | None:
     """What a run left in its inputs, as plain data (as a child sends it back)."""
     return [copy_plain(given[0]), copy_plain(given[1])] if given else None
@@ -68,6 +88,7 @@ class AuditGrader(AssignmentGrader):
     prepares each student's cases once, however many implementations are graded for that student."""
 
     _last: tuple = (None, None)
+    _public_runs: PublicRuns | None = None
 
     def prepare(self, student: str, *, public_only: bool = False) -> list[PreparedCase]:
         if public_only:
@@ -84,5 +105,9 @@ def scores_only(grader: AssignmentGrader) -> AuditGrader:
 
 def grade_source(grader: AssignmentGrader, student: str, source: str, label: str) -> AssignmentResult:
     """Grade ``source`` for ``student`` in this process."""
-    probes = {c.spec.name: c.probe for c in grader.prepare(student)} if isinstance(grader, AuditGrader) else None
-    return grader.grade(InProcess(probes), student, source, label)
+    if not isinstance(grader, AuditGrader):
+        return grader.grade(InProcess(), student, source, label)
+    cases = grader.prepare(student)
+    if grader._public_runs is None:
+        grader._public_runs = PublicRuns(frozenset(c.spec.name for c in cases if c.spec.public))
+    return grader.grade(InProcess({c.spec.name: c.probe for c in cases}, grader._public_runs), student, source, label)
