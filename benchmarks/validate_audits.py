@@ -1,6 +1,6 @@
 """What validate's audits cost: wall and CPU seconds of each assignment's audits, in this process.
 
-Usage: python benchmarks/validate_audits.py [--students 200] [--assignment perceptron ...]
+Usage: python benchmarks/validate_audits.py [--students 100] [--assignment perceptron ...]
 
 Prints, per assignment, the seconds the four audits take with ``--students`` ids per correct
 implementation (and min(students, 20) per catalogued mistake), and the total. `grader validate`
@@ -23,7 +23,7 @@ from grader.spec import Course  # noqa: E402
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--students", type=int, default=200)
+    parser.add_argument("--students", type=int, default=100)
     parser.add_argument("--assignment", action="append", dest="slugs")
     args = parser.parse_args()
     course = Course(REPO)

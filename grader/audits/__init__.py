@@ -12,7 +12,7 @@ from grader.audits import fairness, public_only, rewrites, trivial
 from grader.audits.findings import Finding
 from grader.audits.inprocess import grade_source, scores_only
 
-STUDENTS = 200  # ids each correct implementation is graded for in `grader validate`
+STUDENTS = 100  # ids each correct implementation is graded for in `grader validate`
 THOROUGH_STUDENTS = 1000  # ... and with --thorough
 MISTAKE_STUDENTS = 20  # ids each catalogued mistake is graded for
 TRIVIAL_STUDENTS = 3  # ids each do-nothing and copied-public answer is graded for
