@@ -176,3 +176,30 @@ def test_a_mistake_whose_cost_depends_on_the_student_fails_the_fairness_audit(tm
 def test_the_allowed_spread_is_one_point_or_five_percent():
     assert fairness.allowed_spread(10) == 1.0
     assert fairness.allowed_spread(40) == 2.0
+
+
+# -- cost ------------------------------------------------------------------------------------------
+COUNTING = '''
+import builtins
+
+
+def double(x):
+    builtins.tiny_public_runs = getattr(builtins, "tiny_public_runs", 0) + (np.asarray(x).tolist() == [1.0, -2.0, 3.5])
+    return 2.0 * np.asarray(x, dtype=np.float64)
+'''
+
+
+def test_a_public_case_runs_once_per_implementation_however_many_students(tiny_course):
+    import builtins
+
+    fast = scores_only(grader_for(tiny_course))
+    reference = tiny_course.assignment("tiny").solution_path.read_text(encoding="utf-8")
+    source = f"{reference}\n{COUNTING}"
+    builtins.tiny_public_runs = 0
+    try:
+        results = [grade_source(fast, f"s{i}", source, "<counting>") for i in range(5)]
+        assert builtins.tiny_public_runs == 1
+        assert all(r.points == r.max_points for r in results)  # the kept outcome scores like a fresh one
+        assert {c.name for c in results[-1].cases if c.status == "passed"} >= {"double_public", "double_hidden"}
+    finally:
+        del builtins.tiny_public_runs
