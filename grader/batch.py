@@ -1,6 +1,7 @@
 """Grade many students at once: worker processes, each with its own graders and its own sandbox."""
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -22,6 +23,10 @@ from grader.sanitise import clean_text
 from grader.scoring import AssignmentResult, whole_assignment
 from grader.spec import Course
 from grader.submissions import SubmittedFile
+
+
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # mallopt(3) parameters (malloc.h)
+MMAP_THRESHOLD, TRIM_THRESHOLD = 32 << 20, 64 << 20  # bytes
 
 
 @dataclass(frozen=True)
@@ -145,6 +150,7 @@ class _Stuck(BaseException):  # not an Exception: grade_job must not turn it int
 def _in_process(jobs: list[Job], settings: Settings, graders: dict[str, AssignmentGrader] | None,
                 cap: float) -> Iterator[tuple[str, list[AssignmentResult]]]:
     """Grade in this process; an alarm stops a student that takes longer than ``cap`` (main thread only)."""
+    keep_freed_memory()
     graders = graders or make_graders(settings)
     watch = threading.current_thread() is threading.main_thread()
 
@@ -173,8 +179,24 @@ def _in_process(jobs: list[Job], settings: Settings, graders: dict[str, Assignme
         sandbox.close()
 
 
+def keep_freed_memory() -> None:
+    """Have glibc keep freed blocks below 32 MiB for reuse instead of returning them to the kernel.
+
+    Grading allocates and frees arrays of megabytes for every submission (dropout's cases, the
+    results coming back); by default each comes from a fresh mapping whose pages fault in one by
+    one, which cost dropout's gradings about a tenth of their time. The job children get the same
+    setting through their environment (grader.sandbox.confine). Nothing happens off glibc.
+    """
+    libc = ctypes.CDLL(None)
+    mallopt = getattr(libc, "mallopt", None)
+    if mallopt is not None and getattr(libc, "gnu_get_libc_version", None) is not None:
+        mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+        mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD)
+
+
 def _worker_main(settings: Settings, conn) -> None:
     """A worker process: build graders and a sandbox, then grade the jobs the parent sends."""
+    keep_freed_memory()
     graders = make_graders(settings)
     with Sandbox(hide=list(settings.hide), isolation=settings.isolation) as sandbox:
         conn.send(("ready", None))

@@ -208,7 +208,8 @@ class AssignmentGrader:
             for (result, _), d in zip(evaluated, chosen)
         )
         if self.diagnosing:
-            results = explain(self, sandbox, source, filename, cases, outcomes, results)
+            with stages.timed(student, slug, "localisation"):
+                results = explain(self, sandbox, source, filename, cases, outcomes, results)
         results = settle(results, {c.spec.name: c.probe.entry_points() for c in cases},
                          {c.spec.name for c in cases if c.spec.kind == "validation"})
         return AssignmentResult(student, self.assignment.slug, self.assignment.title, results,

@@ -8,6 +8,7 @@ import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
+from grader.compiled import compiled
 from grader.errors import SubmissionError, UsageError
 from grader.intake import lms
 from grader.notebooks import extract_code
@@ -74,7 +75,7 @@ def read_source(submitted: SubmittedFile) -> Source:
         raise SubmissionError(f"contains a NUL byte (line {line}, column {at - text.rfind(chr(10), 0, at)}): "
                               "not a plain text file; save it again as UTF-8 text", path=submitted.label)
     try:
-        compile(text, filename, "exec")
+        compiled(text, filename)
     except SyntaxError as exc:
         where = f"line {exc.lineno}" + (f", column {exc.offset}" if exc.offset else "")
         code = (exc.text or "").strip()

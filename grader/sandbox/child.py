@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import inspect
 import linecache
+import marshal
 import os
 import sys
 import time
@@ -162,13 +163,17 @@ def _parameter_names(fn: Any, count: int) -> list[str]:
     return [params[i] if i < len(params) else f"#{i + 1}" for i in range(count)]
 
 
-def build_module(source: str, filename: str, name: str) -> types.ModuleType:
-    """Execute the submission's source as a fresh module (the child has no access to the file)."""
+def build_module(source: str, filename: str, name: str, code: bytes | None = None) -> types.ModuleType:
+    """Execute the submission's source as a fresh module (the child has no access to the file).
+
+    ``code``: the source already compiled by the grader (marshal bytes of grader.compiled), so the
+    child does not compile it again; the source still serves tracebacks.
+    """
     module = types.ModuleType(name)
     module.__file__ = filename
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     sys.modules[name] = module
-    exec(compile(source, filename, "exec"), module.__dict__)
+    exec(marshal.loads(code) if code is not None else compile(source, filename, "exec"), module.__dict__)
     return module
 
 
@@ -244,7 +249,8 @@ def serve(job: dict, fd: int, job_blobs: list | tuple = ()) -> None:
         except Exception:
             pass
     try:
-        module = build_module(job["source"], filename, job["module"])
+        code = job.get("code")  # the index of its bytes among the job's blobs (see channel.job_bytes)
+        module = build_module(job["source"], filename, job["module"], job_blobs[code] if isinstance(code, int) else None)
     except BaseException as exc:  # SystemExit at top level too: it is the student's module
         _flush()
         write_frame(fd, {"event": "import_error", **describe_exception(exc, filename)})

@@ -142,6 +142,10 @@ def load_seccomp(bpf: bytes) -> None:
            "seccomp")
 
 
+MMAP_THRESHOLD, TRIM_THRESHOLD = 32 << 20, 64 << 20  # bytes: blocks below 32 MiB come from (and return to) the heap
+MALLOC_TUNABLES = f"glibc.malloc.mmap_threshold={MMAP_THRESHOLD}:glibc.malloc.trim_threshold={TRIM_THRESHOLD}"
+
+
 def child_environment(home: str) -> dict[str, str]:
     """The scrubbed environment student code sees: single-threaded BLAS, no grader secrets."""
     return {
@@ -153,6 +157,9 @@ def child_environment(home: str) -> dict[str, str]:
         "OMP_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1",
         "PYTHONHASHSEED": "0",
+        # glibc keeps freed large blocks for reuse instead of unmapping them: a case that allocates
+        # arrays of megabytes in a loop then faults its pages in once, not on every allocation
+        "GLIBC_TUNABLES": MALLOC_TUNABLES,
     }
 
 

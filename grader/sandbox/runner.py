@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from grader.compiled import code_bytes
 from grader.errors import ChannelError, SandboxError
 from grader.sandbox.channel import FrameReader, checked_frame, job_bytes
 from grader.sandbox.forkserver import ForkServer, JobHandle, memfd
@@ -187,6 +188,10 @@ class Sandbox:
         limits["cpu_seconds"] = sum(c.time_seconds for c in cases) + GRACE_SECONDS
         job = {"source": source, "filename": filename, "module": module,
                "cases": [{"name": c.name, "probe": c.probe} for c in cases]}
+        try:
+            job["code"] = code_bytes(source, filename)  # the child loads it instead of compiling again
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            pass  # the child compiles it and reports the error as the student's import error
         request = job_bytes({"job": job, "limits": limits})
         output_fd = memfd("output", b"")
         read_fd, handle = -1, None

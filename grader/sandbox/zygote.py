@@ -6,6 +6,7 @@
 # unread to a freshly forked child. So no child can find another student's data in its memory.
 from __future__ import annotations
 
+import gc
 import importlib
 import json
 import os
@@ -87,6 +88,7 @@ def main(sock_fd: int) -> None:
     if config["level"] == "bubblewrap" and confine.landlock_abi() < 6:
         _send(sock, {"error": f"Landlock ABI 6 or later is needed (this kernel has {confine.landlock_abi()})"})
         return
+    gc.freeze()  # what the server holds now is never traversed by a child's collector, so never copied
     _send(sock, {"ready": True})
     counter = 0
     me = os.getpid()

@@ -325,3 +325,37 @@ def test_without_the_system_bubblewrap_the_bundled_one_runs_jobs_at_full_strengt
         assert box.level == "bubblewrap"
         (outcome,) = run(box, case("add", "add", np.arange(3.0), 2.0))
     assert outcome.status == "ok" and outcome.value.tolist() == [2.0, 3.0, 4.0]
+
+
+def test_a_syntax_error_the_grader_cannot_compile_is_still_the_students_import_error(sandbox):
+    outcomes = run(sandbox, case("a", "add", 1, 2), case("b", "add", 1, 2), source="def add(a, b)\n    return a + b\n")
+    assert [o.status for o in outcomes] == ["error", "error"]
+    assert all(o.error_type == "SyntaxError" for o in outcomes)
+
+
+def test_tracebacks_still_quote_the_students_lines_when_the_child_is_sent_compiled_code(sandbox):
+    source = "def add(a, b):\n    raise ValueError('no ' + 'adding')\n"
+    (outcome,) = run(sandbox, case("a", "add", 1, 2), source=source)
+    assert outcome.error_type == "ValueError"
+    assert any("raise ValueError('no ' + 'adding')" in line for line in outcome.traceback)
+
+
+REUSE = '''
+import resource
+import numpy as np
+
+def faults_of_repeated_large_arrays(megabytes, times):
+    """Page faults taken while allocating, filling and freeing a large array ``times`` times, a little larger each time."""
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for i in range(times):
+        np.empty(megabytes * 131072 + 512 * i).fill(1.0)
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+'''
+
+
+def test_a_child_reuses_freed_large_arrays_instead_of_faulting_their_pages_in_again(sandbox):
+    (outcome,) = run(sandbox, case("reuse", "faults_of_repeated_large_arrays", 3, 10), source=REUSE)
+    assert outcome.status == "ok"
+    pages_per_array = 3 * 2**20 // os.sysconf("SC_PAGE_SIZE")
+    # glibc's default maps each growing 3 MiB array afresh (about 10 x 768 faults); kept blocks fault in once
+    assert outcome.value < 3 * pages_per_array
