@@ -20,7 +20,7 @@ from grader.sandbox import ChildCase, Outcome, Sandbox
 from grader.sandbox.channel import copy_plain, encode
 from grader.scoring import AssignmentResult, CaseResult, earned, settle, status_for, whole_assignment
 from grader.submissions import SubmittedFile, read_source
-from grader.spec import Assignment, CaseSpec, import_file
+from grader.spec import Assignment, CaseSpec, compile_course_file, import_file, module_from
 
 
 plain = copy_plain  # a value as it would come back from the sandbox: fresh copies, tuples kept, plain ndarrays
@@ -51,7 +51,7 @@ class AssignmentGrader:
     reference: ModuleType | None = None
     catalogue: dict[str, Mistake] = field(default_factory=dict)
     public: list[PreparedCase] | None = None
-    _mistake_modules: dict[str, ModuleType] = field(default_factory=dict)
+    _mistake_modules: dict[str, tuple] = field(default_factory=dict)  # mistake id -> its compiled code
     _course_digest: str = ""
     _public_runs: dict = field(default_factory=dict)  # (public case, mistake id) -> its diagnose.runs.Run
     _reach: dict = field(default_factory=dict)
@@ -120,11 +120,18 @@ class AssignmentGrader:
         return PreparedCase(spec, probe, expected, seconds=time.perf_counter() - start)
 
     def mistake_module(self, mistake_id: str) -> ModuleType:
+        """The reference with the mistake's overrides, as a fresh module for every run.
+
+        A mistake that keeps state between calls (char_rnn's hidden_state_kept) then gives on a case
+        what it gives when that case runs on its own. One module shared by every run made its output
+        depend on which runs came before it in the worker, and so on other students and on timing:
+        two gradings of the same file could name different mistakes. Compiled once per grader.
+        """
         if mistake_id not in self._mistake_modules:
             mistake = self.catalogue[mistake_id]
-            self._mistake_modules[mistake_id] = import_file(
-                self.assignment.solution_path, f"grader_mistake_{self.assignment.slug}_{mistake_id}", extra_source=mistake.source)
-        return self._mistake_modules[mistake_id]
+            self._mistake_modules[mistake_id] = compile_course_file(self.assignment.solution_path, mistake.source)
+        return module_from(self._mistake_modules[mistake_id], f"grader_mistake_{self.assignment.slug}_{mistake_id}",
+                           self.assignment.solution_path)
 
     def mistake_runs(self, case: PreparedCase, *, watch: bool = True) -> tuple[dict[str, Any], dict[str, list]]:
         """Each catalogued mistake's output on this case's inputs, and the inputs it modifies in place.

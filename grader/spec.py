@@ -1,12 +1,13 @@
 """Load and validate an assignment: its manifest, case module, reference solution and mistakes."""
 from __future__ import annotations
 
+import __future__
 import os
 import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from types import ModuleType
+from types import CodeType, ModuleType
 from typing import Any, Callable
 
 import yaml
@@ -14,6 +15,8 @@ import yaml
 from grader.checks import Tolerance
 from grader.errors import SpecError, UsageError
 from grader.schema import Key, ListOf, Mapping, Validator, identifier, non_negative, positive
+
+FUTURE_FLAGS = __future__.annotations.compiler_flag  # course modules: postponed annotations, as always
 
 SCHEMA_VERSION = 1
 
@@ -256,17 +259,36 @@ class Assignment:
 
 def import_file(path: Path, name: str, extra_source: str | None = None) -> ModuleType:
     """Import a trusted course file as a fresh module; errors become SpecError naming the file."""
+    return module_from(compile_course_file(path, extra_source), name, path)
+
+
+def compile_course_file(path: Path, extra_source: str | None = None) -> tuple[CodeType, ...]:
+    """The code of a trusted course file, then of ``extra_source`` overriding parts of it (a mistake).
+
+    Compiled with postponed annotations, as the course's modules always were. SpecError naming the
+    file when it cannot be read or compiled.
+    """
     try:
         source = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise SpecError(f"cannot read: {exc.strerror}", path=str(path)) from exc
+    try:
+        codes = [compile(source, str(path), "exec", flags=FUTURE_FLAGS, dont_inherit=True)]
+        if extra_source is not None:
+            codes.append(compile(extra_source, "<override>", "exec", flags=FUTURE_FLAGS, dont_inherit=True))
+    except (SyntaxError, ValueError) as exc:
+        raise SpecError(f"failed to import: {type(exc).__name__}: {exc}", path=str(path)) from exc
+    return tuple(codes)
+
+
+def module_from(codes: tuple[CodeType, ...], name: str, path: Path) -> ModuleType:
+    """A fresh module running ``codes`` (from compile_course_file) in order; errors become SpecError naming ``path``."""
     module = ModuleType(name)
     module.__file__ = str(path)
     sys.modules[name] = module  # dataclasses and pickling-free introspection need it registered
     try:
-        exec(compile(source, str(path), "exec"), module.__dict__)
-        if extra_source is not None:
-            exec(compile(extra_source, "<override>", "exec"), module.__dict__)
+        for code in codes:
+            exec(code, module.__dict__)
     except Exception as exc:  # course code is ours: report it clearly, not as a traceback
         sys.modules.pop(name, None)
         raise SpecError(f"failed to import: {type(exc).__name__}: {exc}", path=str(path)) from exc
