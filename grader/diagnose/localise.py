@@ -34,6 +34,7 @@ from grader.spec import import_file
 
 MAX_CALLS = 200  # building-block calls recorded per case (a long training run is cut here)
 MAX_RUNS = 400  # building-block calls run in the sandbox per grading (a slow submission must not hold the batch)
+FIRST_CALLS = 16  # calls of each case in the first sandbox job (index below this); the rest only if needed
 CONSISTENT = "Consistent with this mistake"
 EXACT = "Your output is exactly what this mistake gives"
 
@@ -176,9 +177,16 @@ def record_calls(grader, probe: Probe, blocks: tuple[str, ...]) -> list[Call]:
 
 
 def localise_cases(grader, sandbox, source: str, filename: str, failed: list, failing_own: dict | None = None) -> dict[str, Localisation]:
-    """For each failed composite case (a PreparedCase), where it goes wrong; one sandbox run for them all."""
+    """For each failed composite case (a PreparedCase), where it goes wrong.
+
+    The recorded calls run in the sandbox in at most two jobs: first each case's earliest FIRST_CALLS
+    calls, which usually hold the first wrong call and everything inside it; then, for the cases
+    those do not settle, their other calls. The answer is the one a single run of every call gives
+    (see _settled); a long training run whose first step is already wrong no longer sends hundreds
+    of calls.
+    """
     traced: dict[str, tuple[Any, tuple[str, ...], list[Call]]] = {}
-    child_cases = []
+    sent: list[tuple[str, int, ChildCase]] = []  # (case, call index, what the child runs), in order
     # public cases first: the budget of runs then covers them as in `grader check`, which has only those
     for case in sorted(failed, key=lambda c: not c.spec.public):
         blocks = building_blocks(grader, case.probe)
@@ -187,25 +195,52 @@ def localise_cases(grader, sandbox, source: str, filename: str, failed: list, fa
         calls = case_calls(grader, case, blocks)
         traced[case.spec.name] = (case, blocks, calls)
         for call in calls:
-            if not call.usable or len(child_cases) >= MAX_RUNS:
+            if not call.usable or len(sent) >= MAX_RUNS:
                 continue
-            child_cases.append(ChildCase(f"{case.spec.name}#{call.index}", _call_probe(grader, case, call),
-                                         case.spec.time_seconds))
+            sent.append((case.spec.name, call.index, ChildCase(f"{case.spec.name}#{call.index}",
+                                                              _call_probe(grader, case, call), case.spec.time_seconds)))
     if not traced:
         return {}
     reach = public_reach(grader) or {}
     below = {b: set(reach.get(b, ())) - {b} for _, blocks, _ in traced.values() for b in blocks}
-    outcomes = {}
-    if child_cases:
-        limits = grader.assignment.limits
-        for outcome in sandbox.run(source, filename, grader.assignment.module, child_cases,
-                                   {"memory_mb": limits.memory_mb, "file_size_mb": limits.file_size_mb,
-                                    "processes": limits.processes}):
-            outcomes[outcome.case] = outcome
+    limits = grader.assignment.limits
+
+    def run(child_cases: list[ChildCase]) -> dict:
+        if not child_cases:
+            return {}
+        return {o.case: o for o in sandbox.run(source, filename, grader.assignment.module, child_cases,
+                                               {"memory_mb": limits.memory_mb, "file_size_mb": limits.file_size_mb,
+                                                "processes": limits.processes})}
+
+    outcomes = run([child for _, index, child in sent if index < FIRST_CALLS])
+    if not any(o.status == "timeout" for o in outcomes.values()):  # code that loops is not given a second job
+        open_cases = {name for name, (case, _, calls) in traced.items()
+                      if not _settled(case, calls, {i for n, i, _ in sent if n == name}, outcomes)}
+        outcomes.update(run([child for name, index, child in sent if index >= FIRST_CALLS and name in open_cases]))
     found = {}
     for name, (case, blocks, calls) in traced.items():
         found[name] = _locate(case, blocks, calls, outcomes, failing_own or {}, below)
     return found
+
+
+def _settled(case, calls: list[Call], sent: set[int], outcomes: dict) -> bool:
+    """Whether the first round's outcomes already decide where ``case`` goes wrong, as all of them would.
+
+    They do when every call sent for the case was in the first round, or when the first wrong call
+    lies in it together with every sent call inside it: _locate looks no further than the first
+    wrong call in call order and the calls it contains.
+    """
+    if all(index < FIRST_CALLS for index in sent):
+        return True
+    first = next((c for c in sorted(calls, key=lambda c: c.index) if c.index < FIRST_CALLS
+                  and _disagrees(case, c, outcomes.get(f"{case.spec.name}#{c.index}"))), None)
+    if first is None:
+        return False
+    inside = {first.index}
+    for call in sorted(calls, key=lambda c: c.index):  # a call's parent comes before it
+        if call.parent in inside:
+            inside.add(call.index)
+    return all(index < FIRST_CALLS for index in inside & sent)
 
 
 def _call_probe(grader, case, call: Call) -> dict:

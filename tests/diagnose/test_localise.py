@@ -163,3 +163,72 @@ def test_leave_one_out_calls_an_unrelated_name_misnamed(tmp_path):
     grader = AssignmentGrader.with_solutions(course.assignment("tiny"), "s")
     # b gives exactly a's output but is not declared related: naming it for a is a wrong name
     assert leave_one_out(grader, grader.catalogue["a"]).verdict == "misnamed"
+
+
+class CountingSandbox:
+    """The sandbox, counting its jobs and the cases each ran."""
+
+    def __init__(self, box: Sandbox) -> None:
+        self.box, self.jobs = box, []
+        self.level = box.level
+
+    def run(self, source, filename, module, cases, limits):
+        self.jobs.append([c.name for c in cases])
+        return self.box.run(source, filename, module, cases, limits)
+
+
+def test_a_wrong_early_call_is_settled_by_the_first_calls_alone(grader, sandbox, monkeypatch):
+    from grader.diagnose import localise
+
+    monkeypatch.setattr(localise, "FIRST_CALLS", 2)  # scale, shift of the first round; shift (call 1) is wrong
+    counting = CountingSandbox(sandbox)
+    result = grader.grade(counting, "ann", source_with(SHIFT_TWICE), "<m.py>")
+    assert case(result, "pipeline_case").located == "shift"
+    grading, *localising = counting.jobs
+    assert localising == [["pipeline_case#0", "pipeline_case#1"]]
+
+
+@pytest.mark.parametrize("first_calls", [1, 2, 3])
+@pytest.mark.parametrize("mistake", [SHIFT_TWICE, THREE_ROUNDS])
+def test_two_rounds_localise_exactly_as_one_job_with_every_call(grader, sandbox, monkeypatch, mistake, first_calls):
+    from grader.diagnose import localise
+
+    monkeypatch.setattr(localise, "FIRST_CALLS", 10_000)
+    whole = case(grader.grade(sandbox, "ann", source_with(mistake), "<m.py>"), "pipeline_case")
+    monkeypatch.setattr(localise, "FIRST_CALLS", first_calls)
+    counting = CountingSandbox(sandbox)
+    split = case(grader.grade(counting, "ann", source_with(mistake), "<m.py>"), "pipeline_case")
+    assert (split.located, split.hint, split.diagnosis) == (whole.located, whole.hint, whole.diagnosis)
+    localising = counting.jobs[1:]
+    assert sorted(name for job in localising for name in job) == [f"pipeline_case#{i}" for i in range(4)] \
+        or (mistake is SHIFT_TWICE and first_calls >= 2)  # settled early: the rest never ran
+
+
+NESTED_SOLUTION = SOLUTION.replace('''def pipeline(x):
+    """shift(scale(x)) twice over: scale, shift, scale, shift."""
+    y = x
+    for _ in range(2):
+        y = shift(scale(y))
+    return y''', '''def step(x):
+    return shift(scale(x))
+
+
+def pipeline(x):
+    """step(x) twice over: each step calls scale, then shift."""
+    return step(step(x))''')
+
+NESTED_MANIFEST = MANIFEST.replace("functions: [scale, shift]", "functions: [scale, shift, step]")
+
+
+def test_a_first_wrong_call_whose_inner_calls_are_not_all_in_the_first_round_gets_the_second(tmp_path, sandbox, monkeypatch):
+    from grader.diagnose import localise
+
+    course = make_course(tmp_path / "n", manifest=NESTED_MANIFEST, cases=CASES, solution=NESTED_SOLUTION,
+                         mistakes={"shift_adds_two": SHIFT_TWICE})
+    grader = AssignmentGrader.with_solutions(course.assignment("tiny"), "s")
+    source = NESTED_SOLUTION + "\n" + SHIFT_TWICE
+    monkeypatch.setattr(localise, "FIRST_CALLS", 2)  # step (wrong) and its scale; its shift is call 2
+    counting = CountingSandbox(sandbox)
+    whole = case(grader.grade(counting, "ann", source, "<m.py>"), "pipeline_case")
+    assert whole.located == "shift" and "your shift (call 1 of 2)" in whole.hint
+    assert len(counting.jobs) == 3  # grading, then the two rounds
