@@ -1,18 +1,15 @@
-"""Plain-data codec and framing between grader and child: JSON plus raw array bytes, never pickle."""
+"""Plain-data codec between grader and child: JSON plus raw array bytes, never pickle (framing: frames.py)."""
 from __future__ import annotations
 
 import base64
 import json
 import math
-import os
-import struct
 from typing import Any
 
 import numpy as np
 
 from grader.errors import ChannelError
 from grader.sandbox.sameness import settle
-from grader.sanitise import clean_text
 
 # dtypes that may cross the channel: no object, string, void, datetime, or big-endian data.
 ALLOWED_DTYPES = {
@@ -24,9 +21,7 @@ MAX_DEPTH = 40
 MAX_ITEMS = 1_000_000
 MAX_STRING = 1_000_000
 MAX_FRAME = 512 * 1024 * 1024
-MAX_BLOBS = 10_000  # arrays sent as raw bytes after one frame's JSON
 BLOB_BYTES = 4096  # arrays at least this large travel as raw bytes when the sender collects blobs
-HEADER = struct.Struct(">I")
 
 
 def _dtype_code(dtype: np.dtype) -> str:
@@ -212,6 +207,7 @@ def _decode_array(body: Any, budget: _Budget, blobs: tuple | list = ()) -> np.nd
     size = math.prod(shape)
     budget.take(size)
     if "b64" in body or "blob" in body:
+        owned = False  # raw is a buffer read for this array alone, which the array may keep
         if "b64" in body:
             try:
                 raw = base64.b64decode(body["b64"], validate=True)
@@ -225,12 +221,18 @@ def _decode_array(body: Any, budget: _Budget, blobs: tuple | list = ()) -> np.nd
                 raise ChannelError("malformed array bytes")
             else:
                 raw = blobs[index]
+                if raw is None:
+                    raise ChannelError("array bytes used twice")
+                if isinstance(raw, bytearray) and isinstance(blobs, list):
+                    blobs[index] = None  # the array takes this buffer over: no second array may share it
+                    owned = True
         if len(raw) != size * dtype.itemsize:
             raise ChannelError("array bytes do not match its shape")
         try:
-            return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+            arr = np.frombuffer(raw, dtype=dtype).reshape(shape)
         except ValueError as exc:  # e.g. a dimension numpy cannot hold next to a 0
             raise ChannelError(f"malformed array shape: {str(exc)[:80]}") from exc
+        return arr if owned else arr.copy()  # FrameReader's buffers become the arrays' memory; the rest is copied
     if "values" in body:
         values = body["values"]
         try:
@@ -256,221 +258,3 @@ def loads(raw: bytes) -> Any:
         return json.loads(raw.decode("utf-8"))
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise ChannelError(f"malformed message: {str(exc)[:120]}") from exc
-
-
-def _framed(message: dict) -> bytes:
-    payload = dumps(message)
-    return HEADER.pack(len(payload)) + payload
-
-
-def write_frame(fd: int, message: dict, blobs: list | None = None, then: dict | None = None) -> None:
-    """Write one length-prefixed JSON message to a file descriptor, then the raw ``blobs`` it refers to.
-
-    ``then``, a message without blobs, follows in the same write: a case's result and the start of
-    the next case reach the grader together (one wake-up instead of two).
-    """
-    if blobs:
-        message = {**message, "__blobs__": [len(b) for b in blobs]}
-    pieces = [_framed(message), *(blobs or ())]
-    if then is not None:
-        pieces[-1] = pieces[-1] + _framed(then)
-    for data in pieces:
-        view = memoryview(data)
-        while view:
-            written = os.write(fd, view)
-            view = view[written:]
-
-
-def job_bytes(request: dict) -> bytes:
-    """A job as the child reads it: one frame whose arrays' inline bytes (``inline_bytes``) follow its JSON."""
-    blobs: list[bytes] = []
-
-    def blob(value: Any) -> int:
-        if not isinstance(value, bytes):
-            raise TypeError(f"{type(value).__name__} is not plain data")
-        blobs.append(value)
-        return len(blobs) - 1
-
-    body = json.dumps(request, allow_nan=True, separators=(",", ":"), default=blob)
-    payload = f'{{"__blobs__":{json.dumps([len(b) for b in blobs])},"request":{body}}}'.encode("utf-8")
-    return b"".join([HEADER.pack(len(payload)), payload, *blobs])
-
-
-def read_job(data: bytes) -> tuple[dict, list[bytes]]:
-    """The request and its blobs from :func:`job_bytes`' form (the child reading its own job)."""
-    (frame,) = FrameReader().feed(data)
-    return frame["request"], getattr(frame, "blobs", [])
-
-
-class Framed(dict):
-    """A frame whose arrays' bytes came after its JSON: the message, plus ``blobs`` for :func:`decode`."""
-
-    def __init__(self, message: dict, blobs: list[bytes]) -> None:
-        super().__init__(message)
-        self.blobs = blobs
-
-
-def _blob_sizes(message: Any) -> list[int] | None:
-    """The sizes of the raw blobs announced by a frame (taken out of it), or None when it has none."""
-    if not isinstance(message, dict) or "__blobs__" not in message:
-        return None
-    sizes = message.pop("__blobs__")
-    if (not isinstance(sizes, list) or len(sizes) > MAX_BLOBS
-            or not all(isinstance(n, int) and not isinstance(n, bool) and 0 <= n <= MAX_FRAME for n in sizes)
-            or sum(sizes) > MAX_FRAME):
-        raise ChannelError("malformed list of array bytes")
-    return sizes
-
-
-class FrameReader:
-    """Accumulates bytes and yields complete frames; oversize or malformed frames are ChannelErrors."""
-
-    def __init__(self) -> None:
-        self.buffer = bytearray()
-        self._pending: tuple[dict, list[int]] | None = None  # a frame waiting for its blobs
-
-    def feed(self, data: bytes) -> list[Any]:
-        self.buffer.extend(data)
-        frames = []
-        while True:
-            if self._pending is None:
-                if len(self.buffer) < HEADER.size:
-                    break
-                (length,) = HEADER.unpack_from(self.buffer)
-                if length > MAX_FRAME:
-                    raise ChannelError(f"message of {length} bytes is too large")
-                if len(self.buffer) < HEADER.size + length:
-                    break
-                payload = bytes(self.buffer[HEADER.size:HEADER.size + length])
-                del self.buffer[:HEADER.size + length]
-                message = loads(payload)
-                sizes = _blob_sizes(message)
-                if sizes is None:
-                    frames.append(message)
-                    continue
-                self._pending = (message, sizes)
-            message, sizes = self._pending
-            if len(self.buffer) < sum(sizes):
-                break
-            blobs, offset = [], 0
-            for n in sizes:
-                blobs.append(bytes(self.buffer[offset:offset + n]))
-                offset += n
-            del self.buffer[:offset]
-            self._pending = None
-            frames.append(Framed(message, blobs))
-        return frames
-
-
-# -- what a child may send, checked field by field on the trusted side ---------------------------
-MAX_MUTATIONS = 20
-MAX_TRACEBACK = 8
-
-
-def _text(frame: dict, key: str, limit: int, *, required: bool = True, newlines: bool = True) -> str:
-    if key not in frame:
-        if required:
-            raise ChannelError(f"{frame.get('event')!s:.20} message without {key!r}")
-        return ""
-    value = frame[key]
-    if not isinstance(value, str):
-        raise ChannelError(f"{key!r} must be text, got {type(value).__name__}")
-    return clean_text(value, limit, newlines=newlines)
-
-
-def _count(frame: dict, key: str) -> int:
-    value = frame.get(key)
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 1 << 40:
-        raise ChannelError(f"{key!r} must be a byte offset")
-    return value
-
-
-def _mutation(item: Any, blobs: list) -> dict:
-    if not isinstance(item, dict) or not {"function", "argument"} <= set(item) or not set(item) <= MUTATION_KEYS:
-        raise ChannelError("malformed mutation record")
-    record = {k: _text(item, k, 200, newlines=False) for k in ("function", "argument", "where") if k in item}
-    for key in ("before", "after"):
-        if key in item:
-            record[key] = decode(item[key], blobs=blobs)
-    return record
-
-
-MUTATION_KEYS = {"function", "argument", "where", "before", "after"}
-FRAME_KEYS = {
-    "imported": ({"event"}, set()),
-    "import_error": ({"event", "error_type", "message", "traceback"}, set()),
-    "setup_error": ({"event", "message"}, set()),
-    "start": ({"event", "case", "printed_at"}, set()),
-    "done": ({"event", "case", "seconds", "mutations", "status"},
-             {"printed_to", "value", "error_type", "message", "traceback", "inputs"}),
-}
-
-
-def checked_frame(frame: Any) -> dict:
-    """A child's message with every field type-checked and every text sanitised; ChannelError otherwise.
-
-    Values (``value``, ``inputs``, mutation snapshots) are decoded here too, so what leaves this
-    function is plain, validated data and clean text: nothing later can be surprised by a type.
-    """
-    if not isinstance(frame, dict):
-        raise ChannelError("a message must be an object")
-    blobs = frame.blobs if isinstance(frame, Framed) else []
-    event = frame.get("event")
-    if not isinstance(event, str) or event not in FRAME_KEYS:
-        raise ChannelError(f"unknown message {clean_text(event, 40)!r}")
-    required, optional = FRAME_KEYS[event]
-    keys = set(frame)
-    if not required <= keys or not keys <= required | optional:
-        raise ChannelError(f"malformed {event!r} message (fields {sorted(map(str, keys))[:12]})")
-    out: dict = {"event": event}
-    if event in ("import_error", "done") and ("traceback" in frame):
-        trace = frame["traceback"]
-        if not isinstance(trace, list) or not all(isinstance(t, str) for t in trace):
-            raise ChannelError("'traceback' must be a list of text")
-        out["traceback"] = [clean_text(t, 300) for t in trace[-MAX_TRACEBACK:]]
-    if event == "import_error":
-        out.update(error_type=_text(frame, "error_type", 80, newlines=False), message=_text(frame, "message", 500))
-    elif event == "setup_error":
-        out["message"] = _text(frame, "message", 500)
-    elif event == "start":
-        out.update(case=_text(frame, "case", 200, newlines=False), printed_at=_count(frame, "printed_at"))
-        if out["case"] != frame["case"]:
-            raise ChannelError("case names are plain text")
-    elif event == "done":
-        out["case"] = _text(frame, "case", 200, newlines=False)
-        if out["case"] != frame["case"]:
-            raise ChannelError("case names are plain text")
-        seconds = frame["seconds"]
-        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds < 1e7:
-            raise ChannelError("'seconds' must be a number")
-        out["seconds"] = float(seconds)
-        if "printed_to" in frame:
-            out["printed_to"] = _count(frame, "printed_to")
-        mutations = frame["mutations"]
-        if not isinstance(mutations, list) or len(mutations) > MAX_MUTATIONS:
-            raise ChannelError("'mutations' must be a list of at most 20 records")
-        out["mutations"] = [_mutation(m, blobs) for m in mutations]
-        status = frame["status"]
-        if status == "ok":
-            if "value" not in frame or {"error_type", "message"} & keys:
-                raise ChannelError("malformed 'done' message")
-            try:
-                out["value"] = decode(frame["value"], blobs=blobs)
-            except ChannelError as exc:  # well framed but not plain data: costs the case, like any wrong output
-                status = "error"
-                out.update(error_type="OutputError", message=clean_text(f"the output is not plain data: {exc}", 500))
-        elif status == "error":
-            if "value" in frame:
-                raise ChannelError("malformed 'done' message")
-            out.update(error_type=_text(frame, "error_type", 80, newlines=False),
-                       message=_text(frame, "message", 500, required=False))
-        else:
-            raise ChannelError("'status' must be 'ok' or 'error'")
-        out["status"] = status
-        if "inputs" in frame:
-            inputs = decode(frame["inputs"], blobs=blobs)
-            if not (isinstance(inputs, list) and len(inputs) == 2 and isinstance(inputs[0], list)
-                    and isinstance(inputs[1], dict)):
-                raise ChannelError("'inputs' must be [args, kwargs]")
-            out["inputs"] = inputs
-    return out

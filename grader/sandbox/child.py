@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from grader.sandbox.channel import decode, encode, write_frame
+from grader.sandbox.channel import decode, encode
+from grader.sandbox.frames import write_frame
 
 MAX_MESSAGE = 500  # characters of an exception message sent back
 
@@ -249,7 +250,7 @@ def serve(job: dict, fd: int, job_blobs: list | tuple = ()) -> None:
         except Exception:
             pass
     try:
-        code = job.get("code")  # the index of its bytes among the job's blobs (see channel.job_bytes)
+        code = job.get("code")  # the index of its bytes among the job's blobs (see frames.job_pieces)
         module = build_module(job["source"], filename, job["module"], job_blobs[code] if isinstance(code, int) else None)
     except BaseException as exc:  # SystemExit at top level too: it is the student's module
         _flush()

@@ -14,6 +14,7 @@ import time
 from grader.errors import SandboxError
 from grader.sandbox import isolation
 from grader.sandbox.confine import child_environment
+from grader.sandbox.frames import write_all
 from grader.sandbox.isolation import LEVELS
 from grader.sandbox.syscalls import FilterUnavailable, job_filter
 
@@ -26,12 +27,14 @@ _BOOTSTRAP = (
 _WEAKER = f"pass --isolation rlimits-only to grade without it (weaker: {LEVELS['rlimits-only']})"
 
 
-def memfd(name: str, data: bytes) -> int:
-    """An anonymous in-memory file holding ``data`` (handed to a job child, never read by the server)."""
+def memfd(name: str, pieces: list) -> int:
+    """An anonymous in-memory file holding ``pieces`` (bytes-like, in order), for a job child (never read by the server)."""
     fd = os.memfd_create(name, os.MFD_CLOEXEC)
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
+    try:
+        write_all(fd, pieces)
+    except BaseException:
+        os.close(fd)
+        raise
     return fd
 
 
@@ -111,8 +114,8 @@ class ForkServer:
                 os.close(fd)
             raise SandboxError("the sandbox worker sent garbage") from exc
 
-    def submit(self, request: bytes, output_fd: int) -> tuple[int, "JobHandle"]:
-        """Hand one job to the server; returns (results pipe to read, the job child's handle)."""
+    def submit(self, request: list, output_fd: int) -> tuple[int, "JobHandle"]:
+        """Hand one job (its bytes in pieces) to the server; returns (results pipe to read, the job child's handle)."""
         if self._sock is None:
             raise SandboxError("the sandbox worker is gone")
         job_fd = memfd("job", request)

@@ -26,7 +26,7 @@ INSIDE_SITE = "/grader-site"  # where numpy appears inside the sandbox
 SCRATCH_SIZE = 256 * 1024 * 1024  # the sandbox's private /tmp, shared by the jobs of one fork server in turn
 # the modules a fork server and its children import (grader/__init__ and grader/sandbox/__init__ stay import-light)
 CHILD_MODULES = ("__init__.py", "errors.py", "sanitise.py", "sandbox/__init__.py", "sandbox/channel.py",
-                 "sandbox/sameness.py", "sandbox/child.py",
+                 "sandbox/sameness.py", "sandbox/frames.py", "sandbox/child.py",
                  "sandbox/confine.py", "sandbox/lifetime.py", "sandbox/zygote.py")
 SYSTEM_BWRAP = ("/usr/bin/bwrap", "/bin/bwrap")  # where Debian's bubblewrap puts it, if not on PATH
 DEVICES = ("/dev/null", "/dev/zero", "/dev/urandom", "/dev/random", "/dev/full")

@@ -13,7 +13,7 @@ from typing import Any
 
 from grader.compiled import code_bytes
 from grader.errors import ChannelError, SandboxError
-from grader.sandbox.channel import FrameReader, checked_frame, job_bytes
+from grader.sandbox.frames import FrameReader, checked_frame, job_pieces
 from grader.sandbox.forkserver import ForkServer, JobHandle, memfd
 from grader.sandbox.isolation import LEVELS
 from grader.sanitise import clean_text
@@ -192,8 +192,8 @@ class Sandbox:
             job["code"] = code_bytes(source, filename)  # the child loads it instead of compiling again
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             pass  # the child compiles it and reports the error as the student's import error
-        request = job_bytes({"job": job, "limits": limits})
-        output_fd = memfd("output", b"")
+        request = job_pieces({"job": job, "limits": limits})
+        output_fd = memfd("output", [])
         read_fd, handle = -1, None
         try:
             try:
@@ -238,7 +238,7 @@ class Sandbox:
         limits = {c.name: c.time_seconds for c in cases}
         order = [c.name for c in cases]
         position = 0
-        reader = FrameReader()
+        reader = FrameReader(MAX_JOB_BYTES)
         received = 0
         started_at = time.monotonic()
         imported = False
@@ -264,14 +264,13 @@ class Sandbox:
             ready, _, _ = select.select([fd], [], [], min(POLL, wall_end - now))
             if not ready:
                 continue
-            chunk = os.read(fd, 1 << 20)
-            if not chunk:
-                return run
-            received += len(chunk)
             try:
+                count, frames = reader.read_from(fd)
+                if not count:
+                    return run
+                received += count
                 if received > MAX_JOB_BYTES:
                     raise ChannelError("the submission sent back too much data")
-                frames = reader.feed(chunk)
                 for frame in frames:
                     frame = checked_frame(frame)  # every field type-checked, every text sanitised
                     event = frame["event"]

@@ -33,26 +33,13 @@ def _send(sock: socket.socket, message: dict, fds: tuple[int, ...] = ()) -> None
         sock.send(data)
 
 
-def _read_all(fd: int) -> bytes:
-    chunks, size = [], 0
-    while True:
-        chunk = os.read(fd, 1 << 20)
-        if not chunk:
-            return b"".join(chunks)
-        size += len(chunk)
-        if size > MAX_JOB:
-            raise ValueError("job too large")
-        chunks.append(chunk)
-
-
 def _run_child(config: dict, workdir: str, job_fd: int, result_fd: int, output_fd: int, parent: int) -> None:
     """In the forked child: take the standard descriptors, read the job, confine, run it. Never returns."""
     from grader.sandbox import child, confine
-    from grader.sandbox.channel import read_job, write_frame
+    from grader.sandbox.frames import map_job, read_job, write_frame
 
     try:
-        os.lseek(job_fd, 0, os.SEEK_SET)
-        request, blobs = read_job(_read_all(job_fd))
+        request, blobs = read_job(map_job(job_fd, MAX_JOB))  # views into the mapped job: arrays are copied once
         os.close(job_fd)
         result_fd = os.dup(result_fd) if result_fd < 4 else result_fd  # keep it clear of 0-3 until placed
         output_fd = os.dup(output_fd) if output_fd < 4 else output_fd
@@ -80,7 +67,7 @@ def main(sock_fd: int) -> None:
             importlib.import_module(name)
         except ImportError:
             pass
-    from grader.sandbox import channel, child, confine, lifetime  # noqa: F401 - children start with them loaded
+    from grader.sandbox import channel, child, confine, frames, lifetime  # noqa: F401 - children start with them loaded
 
     sock = socket.socket(fileno=sock_fd)
     config = json.loads(sock.recv(1 << 20))

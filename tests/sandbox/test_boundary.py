@@ -9,7 +9,8 @@ import pytest
 from grader.checks.mutation import first_difference, mutations_found, settle
 from grader.errors import ChannelError
 from grader.sandbox import ChildCase, Sandbox
-from grader.sandbox.channel import checked_frame, decode, encode
+from grader.sandbox.channel import decode, encode
+from grader.sandbox.frames import checked_frame
 from grader.sanitise import capped, clean_text, shown_name
 
 LIMITS = {"memory_mb": 256, "file_size_mb": 1, "processes": 8}
@@ -82,7 +83,7 @@ def test_mutations_come_from_the_parents_copy_not_from_the_childs_claims():
 SOURCE = '''
 import os, sys, time, threading
 import numpy as np
-from grader.sandbox.channel import write_frame
+from grader.sandbox.frames import write_frame
 
 def add(a, b):
     return a + b

@@ -1,16 +1,19 @@
-"""grader.sandbox.channel: plain data in, plain data out; anything else a child sends is a ChannelError."""
+"""grader.sandbox.channel and frames: plain data in, plain data out; anything else a child sends is a ChannelError."""
 from __future__ import annotations
 
 import base64
 import json
 import math
+import os
+import threading
 
 import numpy as np
 import pytest
 
 from grader.errors import ChannelError
-from grader.sandbox import channel
-from grader.sandbox.channel import ALLOWED_DTYPES, FrameReader, decode, dumps, encode, loads, write_frame
+from grader.sandbox import channel, frames
+from grader.sandbox.channel import ALLOWED_DTYPES, decode, dumps, encode, loads
+from grader.sandbox.frames import FrameReader, write_frame
 
 
 def through_the_wire(value, *, readable=False):
@@ -295,7 +298,7 @@ def test_loads_of_garbage_is_a_channel_error():
 
 def framed(message) -> bytes:
     payload = dumps(message)
-    return channel.HEADER.pack(len(payload)) + payload
+    return frames.HEADER.pack(len(payload)) + payload
 
 
 def test_frame_reader_splits_concatenated_frames_fed_byte_by_byte():
@@ -324,12 +327,12 @@ def test_frame_reader_keeps_an_incomplete_frame_for_later():
 def test_frame_reader_rejects_an_oversize_length_header_before_reading_the_body():
     reader = FrameReader()
     with pytest.raises(ChannelError, match="too large"):
-        reader.feed(channel.HEADER.pack(channel.MAX_FRAME + 1))
+        reader.feed(frames.HEADER.pack(channel.MAX_FRAME + 1))
 
 
 def test_frame_reader_rejects_a_frame_that_is_not_json():
     with pytest.raises(ChannelError):
-        FrameReader().feed(channel.HEADER.pack(3) + b"{{{")
+        FrameReader().feed(frames.HEADER.pack(3) + b"{{{")
 
 
 def test_write_frame_output_is_read_back_by_the_frame_reader(tmp_path):
@@ -407,11 +410,47 @@ def test_large_arrays_travel_as_raw_blobs_and_come_back_equal_fed_in_pieces(tmp_
     assert [f["event"] for f in frames] == ["x", "y"] and "__blobs__" not in frames[0]
     got = decode(frames[0]["value"], blobs=frames[0].blobs)
     assert np.array_equal(got["big"], big) and np.array_equal(got["pair"][0], big.T) and got["pair"][1] == 1.5
-    assert got["big"].flags.owndata and got["big"].flags.writeable and type(got["big"]) is np.ndarray
+    assert got["big"].flags.writeable and type(got["big"]) is np.ndarray
+    assert not np.shares_memory(got["big"], got["pair"][0])  # each array has its own buffer
+    assert frames[0].blobs == [None, None]  # taken over by the arrays: nothing else holds them
     assert np.array_equal(got["small"], small) and reader.buffer == bytearray()
 
 
-@pytest.mark.parametrize("sizes", ["nope", [-1], [True], [1.5], [channel.MAX_FRAME + 1], [0] * (channel.MAX_BLOBS + 1)])
+def test_a_frame_whose_arrays_share_one_blob_is_a_channel_error(tmp_path):
+    a = np.linspace(0, 1, 1000)
+    blobs: list = []
+    value = encode(a, blobs=blobs)
+    message = {"event": "x", "value": [value, value]}  # a forged frame: two arrays, one buffer
+    (frame,) = FrameReader().feed(_frames_written(tmp_path, (message, blobs)))
+    with pytest.raises(ChannelError, match="used twice"):
+        decode(frame["value"], blobs=frame.blobs)
+
+
+def test_blob_bytes_read_from_a_pipe_land_in_their_arrays_whatever_the_pieces(tmp_path):
+    big = np.arange(300_000.0)  # 2.4 MB: more than one read, more than a pipe holds
+    blobs: list = []
+    stream = _frames_written(tmp_path, ({"event": "x", "value": encode(big, blobs=blobs)}, blobs), ({"event": "y"}, None))
+    read_fd, write_fd = os.pipe()
+    writer = threading.Thread(target=lambda: (os.write(write_fd, stream[:7]), os.write(write_fd, stream[7:]), os.close(write_fd)))
+    writer.start()
+    reader, got = FrameReader(), []
+    while True:
+        count, frames = reader.read_from(read_fd)
+        got.extend(frames)
+        if not count:
+            break
+    writer.join()
+    os.close(read_fd)
+    assert [f["event"] for f in got] == ["x", "y"]
+    assert np.array_equal(decode(got[0]["value"], blobs=got[0].blobs), big)
+
+
+def test_announced_blobs_beyond_the_readers_limit_are_refused_before_any_allocation():
+    with pytest.raises(ChannelError, match="array bytes"):
+        FrameReader(limit=1 << 20).feed(framed({"event": "done", "__blobs__": [1 << 20]}))
+
+
+@pytest.mark.parametrize("sizes", ["nope", [-1], [True], [1.5], [channel.MAX_FRAME + 1], [0] * (frames.MAX_BLOBS + 1)])
 def test_a_malformed_list_of_blob_sizes_is_a_channel_error(sizes):
     with pytest.raises(ChannelError, match="array bytes"):
         FrameReader().feed(framed({"event": "done", "__blobs__": sizes}))
@@ -430,7 +469,7 @@ def test_a_blob_that_does_not_match_the_shape_is_rejected():
 
 
 def test_a_checked_done_frame_decodes_its_value_inputs_and_mutations_from_blobs(tmp_path):
-    from grader.sandbox.channel import checked_frame
+    from grader.sandbox.frames import checked_frame
 
     a = np.linspace(0, 1, 1000)
     blobs: list = []
@@ -444,7 +483,7 @@ def test_a_checked_done_frame_decodes_its_value_inputs_and_mutations_from_blobs(
 
 
 def test_a_job_carries_its_large_inputs_as_raw_bytes_and_reads_back_the_same():
-    from grader.sandbox.channel import job_bytes, read_job
+    from grader.sandbox.frames import job_bytes, read_job
 
     big = np.arange(2000, dtype=np.int64).reshape(40, 50)
     probe = {"call": "f", "args": encode([big, np.ones(2)], inline_bytes=True), "kwargs": encode({"k": big.T}, inline_bytes=True)}

@@ -72,7 +72,7 @@ def kill_parent():
     return 0
 
 def forge():
-    from grader.sandbox.channel import write_frame
+    from grader.sandbox.frames import write_frame
     write_frame(3, {"event": "done", "case": "someone_else", "status": "ok", "value": 1})
     return 0
 
