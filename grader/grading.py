@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from types import ModuleType
 from typing import Any
@@ -199,24 +200,28 @@ class AssignmentGrader:
         with stages.timed(student, slug, "reference"):
             cases = self.prepare(student, public_only=public_only)
         limits = self.assignment.limits
-        with stages.timed(student, slug, "sandbox"):
-            child_cases = [ChildCase(c.spec.name, self._encoded(c), c.spec.time_seconds) for c in cases]
-            outcomes = sandbox.run(source, filename, self.assignment.module, child_cases,
-                                   {"memory_mb": limits.memory_mb, "file_size_mb": limits.file_size_mb, "processes": limits.processes})
-        stages.add(student, slug, "student code", sum(o.seconds for o in outcomes))
-        with stages.timed(student, slug, "comparison"):
-            evaluated = [self.evaluate(case, outcome) for case, outcome in zip(cases, outcomes)]
-        passed = [case for case, (result, _) in zip(cases, evaluated) if result.status == "passed"]
-        with stages.timed(student, slug, "diagnosis"):
-            chosen = choose([question for _, question in evaluated], CatalogueRuns(self), passed, self.catalogue,
-                            self.assignment.factor_meanings)
-        results = tuple(
-            replace(result, diagnosis=d.id, hint=d.sentence, diagnosis_name=d.name) if d is not None else result
-            for (result, _), d in zip(evaluated, chosen)
-        )
-        if self.diagnosing:
-            with stages.timed(student, slug, "localisation"):
-                results = explain(self, sandbox, source, filename, cases, outcomes, results)
+        # a real sandbox keeps the child for localisation's runs of the same source (no second fork)
+        shared = sandbox.session() if self.diagnosing and isinstance(sandbox, Sandbox) else nullcontext(sandbox)
+        with shared as box:
+            with stages.timed(student, slug, "sandbox"):
+                child_cases = [ChildCase(c.spec.name, self._encoded(c), c.spec.time_seconds) for c in cases]
+                outcomes = box.run(source, filename, self.assignment.module, child_cases,
+                                   {"memory_mb": limits.memory_mb, "file_size_mb": limits.file_size_mb,
+                                    "processes": limits.processes})
+            stages.add(student, slug, "student code", sum(o.seconds for o in outcomes))
+            with stages.timed(student, slug, "comparison"):
+                evaluated = [self.evaluate(case, outcome) for case, outcome in zip(cases, outcomes)]
+            passed = [case for case, (result, _) in zip(cases, evaluated) if result.status == "passed"]
+            with stages.timed(student, slug, "diagnosis"):
+                chosen = choose([question for _, question in evaluated], CatalogueRuns(self), passed, self.catalogue,
+                                self.assignment.factor_meanings)
+            results = tuple(
+                replace(result, diagnosis=d.id, hint=d.sentence, diagnosis_name=d.name) if d is not None else result
+                for (result, _), d in zip(evaluated, chosen)
+            )
+            if self.diagnosing:
+                with stages.timed(student, slug, "localisation"):
+                    results = explain(self, box, source, filename, cases, outcomes, results)
         results = settle(results, {c.spec.name: c.probe.entry_points() for c in cases},
                          {c.spec.name for c in cases if c.spec.kind == "validation"})
         return AssignmentResult(student, self.assignment.slug, self.assignment.title, results,

@@ -1,7 +1,7 @@
 """Run untrusted submissions in isolated child processes forked from a warm server."""
 # Import-light on purpose: the fork server imports this package inside the sandbox, where only the
 # child's modules exist, so the grader's side is loaded on first use.
-__all__ = ["ChildCase", "Outcome", "Sandbox", "describe_exit"]
+__all__ = ["ChildCase", "Outcome", "Sandbox", "Session", "describe_exit"]
 
 
 def __getattr__(name: str):

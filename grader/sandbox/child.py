@@ -5,6 +5,7 @@ import inspect
 import linecache
 import marshal
 import os
+import resource
 import sys
 import time
 import traceback
@@ -14,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from grader.sandbox.channel import decode, encode
-from grader.sandbox.frames import write_frame
+from grader.sandbox.frames import FrameReader, write_frame
 
 MAX_MESSAGE = 500  # characters of an exception message sent back
 
@@ -241,24 +242,56 @@ def _printed_size() -> int:
         return 0
 
 
-def serve(job: dict, fd: int, job_blobs: list | tuple = ()) -> None:
-    """Run every case of ``job`` and write one frame per event to ``fd``."""
+def serve(job: dict, fd: int, job_blobs: list | tuple = (), follow_ups: int | None = None) -> None:
+    """Run every case of ``job`` and write one frame per event to ``fd``.
+
+    With ``follow_ups`` (a descriptor) and a job that asks to be kept, the child then says "idle"
+    and runs the further jobs read from it (each on a freshly built module, as a new child would),
+    until the grader closes it.
+    """
     filename = job["filename"]
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.reconfigure(line_buffering=True)  # so a case killed mid-run still shows its prints
         except Exception:
             pass
-    try:
-        code = job.get("code")  # the index of its bytes among the job's blobs (see frames.job_pieces)
-        module = build_module(job["source"], filename, job["module"], job_blobs[code] if isinstance(code, int) else None)
-    except BaseException as exc:  # SystemExit at top level too: it is the student's module
-        _flush()
-        write_frame(fd, {"event": "import_error", **describe_exception(exc, filename)})
-        return
-    _flush()
-    write_frame(fd, {"event": "imported"})
+    code = job.get("code")  # the index of its bytes among the job's blobs (see frames.job_pieces)
+    code = job_blobs[code] if isinstance(code, int) else None
     cases = job["cases"]
+    reader = FrameReader()
+    while True:
+        try:  # a fresh module for every run, a follow-up's too: module-level state never carries over
+            module = build_module(job["source"], filename, job["module"], code)
+        except BaseException as exc:  # SystemExit at top level too: it is the student's module
+            _flush()
+            write_frame(fd, {"event": "import_error", **describe_exception(exc, filename)})
+            return
+        _flush()
+        write_frame(fd, {"event": "imported"})
+        run_cases(cases, module, filename, fd, job_blobs)
+        if follow_ups is None or not job.get("keep"):
+            return
+        write_frame(fd, {"event": "idle"})
+        frames: list = []
+        while not frames:
+            count, frames = reader.read_from(follow_ups)
+            if not count:
+                return  # the grader is done with this submission
+        request, job_blobs = frames[0]["request"], frames[0].blobs
+        _allow_cpu(float(request["limits"]["cpu_seconds"]))
+        cases = request["job"]["cases"]
+
+
+def _allow_cpu(seconds: float) -> None:
+    """Move the CPU-time limit to what this process has used plus ``seconds`` (within the hard limit)."""
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    want = int(used.ru_utime + used.ru_stime + seconds) + 1
+    resource.setrlimit(resource.RLIMIT_CPU, (want if hard == resource.RLIM_INFINITY else min(want, hard), hard))
+
+
+def run_cases(cases: list, module: types.ModuleType, filename: str, fd: int, job_blobs: list | tuple = ()) -> None:
+    """Run ``cases`` on the student's module: a start frame before each, a done frame after."""
     if cases:
         write_frame(fd, _start(cases[0]))
     for position, case in enumerate(cases):

@@ -41,9 +41,10 @@ def memfd(name: str, pieces: list) -> int:
 class ForkServer:
     """A running fork server (behind bubblewrap unless ``isolation`` is rlimits-only).
 
-    Protocol over a SOCK_SEQPACKET socket: the grader sends b"J" with three descriptors (the job
-    in a memfd, the results pipe's write end, the output memfd) and receives {"pid"} with the
-    job's pidfd, then {"exit"} once the job is reaped; b"Q" or closing the socket stops the server.
+    Protocol over a SOCK_SEQPACKET socket: the grader sends b"J" with four descriptors (the job
+    in a memfd, the results pipe's write end, the output memfd, the follow-up pipe's read end)
+    and receives {"pid"} with the job's pidfd, then {"exit"} once the job is reaped; b"Q" or
+    closing the socket stops the server.
     """
 
     def __init__(self, isolation_level: str, scratch: str):
@@ -114,31 +115,41 @@ class ForkServer:
                 os.close(fd)
             raise SandboxError("the sandbox worker sent garbage") from exc
 
-    def submit(self, request: list, output_fd: int) -> tuple[int, "JobHandle"]:
-        """Hand one job (its bytes in pieces) to the server; returns (results pipe to read, the job child's handle)."""
+    def submit(self, request: list, output_fd: int) -> tuple[int, int, "JobHandle"]:
+        """Hand one job (its bytes in pieces) to the server.
+
+        Returns (results pipe to read, follow-up pipe to write, the job child's handle). Closing
+        the follow-up pipe tells a child that waits for further jobs (a kept job) to leave.
+        """
         if self._sock is None:
             raise SandboxError("the sandbox worker is gone")
         job_fd = memfd("job", request)
         read_fd, write_fd = os.pipe()
+        more_read, more_write = os.pipe()
+        for fd in (read_fd, more_write):
+            try:
+                fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+            except OSError:  # above this user's pipe quota: the default size only costs more reads
+                pass
+        os.set_blocking(more_write, False)  # a child that stops reading must not stall the grader
         try:
-            fcntl.fcntl(read_fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
-        except OSError:  # above this user's pipe quota: the default size only costs more reads
-            pass
-        try:
-            socket.send_fds(self._sock, [b"J"], [job_fd, write_fd, output_fd])
+            socket.send_fds(self._sock, [b"J"], [job_fd, write_fd, output_fd, more_read])
             reply, fds = self.receive(timeout=30)
         except BaseException:
             os.close(read_fd)
+            os.close(more_write)
             raise
         finally:
             os.close(write_fd)
+            os.close(more_read)
             os.close(job_fd)
         if len(fds) != 1 or not isinstance(reply.get("pid"), int):
             for fd in fds:
                 os.close(fd)
             os.close(read_fd)
+            os.close(more_write)
             raise SandboxError("the sandbox worker sent no process handle")
-        return read_fd, JobHandle(fds[0])
+        return read_fd, more_write, JobHandle(fds[0])
 
     def exit_status(self, timeout: float) -> int:
         """The wait status of the job just run, once the server has reaped it."""

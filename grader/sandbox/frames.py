@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import mmap
 import os
+import select
 import struct
+import time
 from typing import Any
 
 from grader.errors import ChannelError
@@ -22,11 +24,24 @@ def _framed(message: dict) -> bytes:
     return HEADER.pack(len(payload)) + payload
 
 
-def write_all(fd: int, pieces: list) -> None:
-    """Write ``pieces`` (bytes-like) to ``fd`` in order, in as few system calls as the pipe allows."""
+def write_all(fd: int, pieces: list, timeout: float | None = None) -> None:
+    """Write ``pieces`` (bytes-like) to ``fd`` in order, in as few system calls as the pipe allows.
+
+    On a non-blocking descriptor, waits up to ``timeout`` seconds in all for the reader, then
+    raises TimeoutError (a reader that stopped reading must not stall the writer).
+    """
     views = [memoryview(p).cast("B") for p in pieces if len(p)]
+    deadline = None if timeout is None else time.monotonic() + timeout
     while views:
-        written = os.writev(fd, views[:1024])  # IOV_MAX
+        try:
+            written = os.writev(fd, views[:1024])  # IOV_MAX
+        except BlockingIOError:
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and (remaining <= 0 or not select.select([], [fd], [], remaining)[1]):
+                raise TimeoutError("the reader stopped reading") from None
+            if remaining is None:
+                select.select([], [fd], [])
+            continue
         while written:
             if written >= len(views[0]):
                 written -= len(views[0])
@@ -231,6 +246,7 @@ def _mutation(item: Any, blobs: list) -> dict:
 MUTATION_KEYS = {"function", "argument", "where", "before", "after"}
 FRAME_KEYS = {
     "imported": ({"event"}, set()),
+    "idle": ({"event"}, set()),  # a kept child finished its run and waits for a follow-up
     "import_error": ({"event", "error_type", "message", "traceback"}, set()),
     "setup_error": ({"event", "message"}, set()),
     "start": ({"event", "case", "printed_at"}, set()),

@@ -2,66 +2,42 @@
 from __future__ import annotations
 
 import os
-import select
 import shutil
 import signal
 import tempfile
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from grader.compiled import code_bytes
-from grader.errors import ChannelError, SandboxError
-from grader.sandbox.frames import FrameReader, checked_frame, job_pieces
+from grader.errors import SandboxError
+from grader.sandbox.collect import GRACE_SECONDS, ChildCase, Outcome, Run, collect
+from grader.sandbox.frames import job_pieces, write_all
 from grader.sandbox.forkserver import ForkServer, JobHandle, memfd
 from grader.sandbox.isolation import LEVELS
 from grader.sanitise import clean_text
 
 PATIENCE = 2  # timed-out cases before the rest of a submission's cases get SHORT_LIMIT
 SHORT_LIMIT = 0.5  # seconds
-GRACE_SECONDS = 5.0  # between cases (sending results, starting the next); not the student's time
-WALL_FACTOR, WALL_EXTRA = 4.0, 10.0  # wall-clock backstop of a case: 4 x its CPU limit + 10 s
 SUBMISSION_WALL = 600.0  # seconds one submission may take in all, whatever its limits
-POLL = 0.05  # seconds between looks at a running case's CPU time
-CPU_EVERY = 0.01  # at most one read of a job's CPU time per this many seconds (/proc counts 10 ms ticks)
-MAX_JOB_BYTES = 64 * 1024 * 1024  # all a child may send back in one run (the largest real output is ~3 MB)
 MAX_PRINTED = 65536  # bytes of a run's printed output kept
+FOLLOW_UP_SECONDS = SUBMISSION_WALL  # CPU seconds of follow-up runs a kept child may be given in all (its hard CPU limit's margin)
 
 
-@dataclass(frozen=True)
-class ChildCase:
-    """One case as the child sees it: its name, the encoded probe and its time limit."""
-
-    name: str
-    probe: dict
-    time_seconds: float
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What happened when a case ran in the child. ``value`` is rebuilt, validated plain data."""
-
-    case: str
-    status: str  # ok | error | timeout | crashed | not_run
-    value: Any = None
-    mutations: tuple = ()
-    error_type: str = ""
-    message: str = ""
-    traceback: tuple = ()
-    seconds: float = 0.0
-    printed: str = ""
-    inputs: Any = None  # [args, kwargs] as the run left them (checked against the originals in the parent)
+class _Stale(Exception):
+    """A kept child did not take its follow-up (it has been stopped)."""
 
 
 @dataclass
-class _Run:
-    outcomes: list[Outcome] = field(default_factory=list)
-    current: str | None = None
-    stop: str | None = None  # why the child stopped early
-    timed_out: bool = False  # the case in progress ran past its limit
-    import_error: dict | None = None
-    spans: dict = field(default_factory=dict)  # case -> (first byte, end byte or None) of what it printed
+class _Kept:
+    """A child that finished its run and waits, with its module, for another run of the same submission."""
+
+    key: tuple
+    read_fd: int
+    more_fd: int  # the follow-up pipe's write end: closing it lets the child go
+    output_fd: int
+    handle: JobHandle
+    allowance: float  # CPU seconds of follow-ups it may still be given
 
 
 def describe_exit(status: int) -> str:
@@ -96,6 +72,8 @@ class Sandbox:
         self.slot = slot
         self.level = ""
         self._server: ForkServer | None = None
+        self._kept: _Kept | None = None
+        self._released: JobHandle | None = None  # a released kept child the fork server has yet to report reaped
         self._scratch = tempfile.mkdtemp(prefix="grader-scratch-")
         self._start()
 
@@ -112,6 +90,8 @@ class Sandbox:
 
     def close(self) -> None:
         """Stop the fork server (and, with it, anything still running in its sandbox)."""
+        self.release()
+        self._reap_released()
         if self._server is not None:
             self._server.close()
             self._server = None
@@ -124,6 +104,12 @@ class Sandbox:
 
     def _discard(self) -> None:
         """Drop a fork server that stopped answering; the next job starts a fresh one."""
+        if self._kept is not None:
+            self._kept.handle.kill()
+            self._close_kept(reap=False)
+        if self._released is not None:
+            self._released.close()  # the server goes: nothing more will be said about it
+            self._released = None
         if self._server is not None:
             self._server.kill()
             self._server = None
@@ -135,11 +121,17 @@ class Sandbox:
         self.close()
 
     # -- jobs --------------------------------------------------------------------------------
-    def run(self, source: str, filename: str, module: str, cases: list[ChildCase], limits: dict) -> list[Outcome]:
+    def session(self) -> "Session":
+        """Runs for one submission that may share a child: see :class:`Session`."""
+        return Session(self)
+
+    def run(self, source: str, filename: str, module: str, cases: list[ChildCase], limits: dict, *,
+            keep: object | None = None) -> list[Outcome]:
         """Run ``cases`` against the submission ``source``; one Outcome per case, in order.
 
         A case that hangs or kills its child costs that case only: the remaining cases run in a
-        fresh child.
+        fresh child. ``keep`` (a :class:`Session`'s token) lets the child wait for another run of
+        the same source under the same token, until :meth:`release`.
         """
         outcomes: dict[str, Outcome] = {}
         remaining = list(cases)
@@ -151,7 +143,7 @@ class Sandbox:
                     outcomes[case.name] = Outcome(case.name, "timeout", message=f"not run: this submission used up its "
                                                   f"{SUBMISSION_WALL:g} s in all")
                 break
-            run = self._run_once(source, filename, module, remaining, limits)
+            run = self._run_once(source, filename, module, remaining, limits, keep)
             for outcome in run.outcomes:
                 outcomes[outcome.case] = outcome
             if run.import_error is not None:
@@ -180,42 +172,125 @@ class Sandbox:
                                    "cases of this submission timed out")
                 if o.status == "timeout" and o.case in shortened else o for o in results]
 
-    def _run_once(self, source: str, filename: str, module: str, cases: list[ChildCase], limits: dict) -> _Run:
+    def _run_once(self, source: str, filename: str, module: str, cases: list[ChildCase], limits: dict,
+                  keep: object | None = None) -> Run:
+        budget = sum(c.time_seconds for c in cases) + GRACE_SECONDS
+        key = (keep, source, filename, module, tuple(sorted(limits.items())))
+        kept = self._kept
+        if kept is not None and keep is not None and kept.key == key and budget <= kept.allowance:
+            try:
+                return self._follow_up(kept, cases, budget)
+            except _Stale:
+                pass  # it stopped reading and is gone: the cases run in a fresh child
+        self.release()
+        self._reap_released()
         if self._server is None or not self._server.alive():
             self._discard()
             self._start()
         limits = dict(limits)
-        limits["cpu_seconds"] = sum(c.time_seconds for c in cases) + GRACE_SECONDS
+        limits["cpu_seconds"] = budget
         job = {"source": source, "filename": filename, "module": module,
-               "cases": [{"name": c.name, "probe": c.probe} for c in cases]}
+               "cases": [{"name": c.name, "probe": c.probe} for c in cases], "keep": keep is not None}
+        if keep is not None:
+            limits["follow_up_seconds"] = FOLLOW_UP_SECONDS
         try:
             job["code"] = code_bytes(source, filename)  # the child loads it instead of compiling again
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             pass  # the child compiles it and reports the error as the student's import error
         request = job_pieces({"job": job, "limits": limits})
         output_fd = memfd("output", [])
-        read_fd, handle = -1, None
+        read_fd, more_fd, handle = -1, -1, None
         try:
             try:
-                read_fd, handle = self._server.submit(request, output_fd)
+                read_fd, more_fd, handle = self._server.submit(request, output_fd)
             except (SandboxError, OSError):  # the fork server died between jobs: one fresh start
                 self._discard()
                 self._start()
-                read_fd, handle = self._server.submit(request, output_fd)
-            run = self._collect(read_fd, handle, cases)
-            try:
-                exit_words = describe_exit(self._server.exit_status(timeout=60))
-            except SandboxError:  # the fork server itself died
-                handle.kill()
-                self._discard()
-                exit_words = "stopped: the sandbox was killed during this run (do not signal other processes)"
-            log = os.pread(output_fd, MAX_PRINTED, 0).decode("latin-1")
+                read_fd, more_fd, handle = self._server.submit(request, output_fd)
+            run = collect(read_fd, handle, cases, expect_idle=keep is not None)
+            if run.idle:  # it waits for a follow-up: nothing to reap yet
+                self._kept = _Kept(key, read_fd, more_fd, output_fd, handle, FOLLOW_UP_SECONDS)
+                return self._finished(run, output_fd, "")
+            os.close(more_fd)
+            more_fd = -1
+            exit_words = self._exit_words(handle)
+            return self._finished(run, output_fd, exit_words)
         finally:
-            os.close(output_fd)
-            if read_fd >= 0:
-                os.close(read_fd)
-            if handle is not None:
+            if self._kept is None or self._kept.handle is not handle:
+                for fd in (output_fd, read_fd, more_fd):
+                    if fd >= 0:
+                        os.close(fd)
+                if handle is not None:
+                    handle.close()
+
+    def _follow_up(self, kept: _Kept, cases: list[ChildCase], budget: float) -> Run:
+        """Run ``cases`` in the kept child, on the module its earlier run left."""
+        kept.allowance -= budget
+        request = job_pieces({"job": {"cases": [{"name": c.name, "probe": c.probe} for c in cases]},
+                              "limits": {"cpu_seconds": budget}})
+        try:
+            write_all(kept.more_fd, request, timeout=GRACE_SECONDS)
+        except (TimeoutError, OSError):
+            kept.handle.kill()
+            self._close_kept(reap=True)
+            raise _Stale() from None
+        try:
+            run = collect(kept.read_fd, kept.handle, cases, expect_idle=True, follow_up=True)
+        except BaseException:
+            kept.handle.kill()
+            self._close_kept(reap=True)
+            raise
+        if run.idle:
+            return self._finished(run, kept.output_fd, "")
+        self._kept = None
+        try:
+            os.close(kept.more_fd)
+            exit_words = self._exit_words(kept.handle)
+            return self._finished(run, kept.output_fd, exit_words)
+        finally:
+            for fd in (kept.output_fd, kept.read_fd):
+                os.close(fd)
+            kept.handle.close()
+
+    def release(self) -> None:
+        """Let a kept child go: it leaves when its follow-up pipe closes, while the grader goes on
+        (the fork server's word that it was reaped is read before the next job)."""
+        if self._kept is not None:
+            self._close_kept(reap=False)
+
+    def _close_kept(self, reap: bool = True) -> None:
+        kept, self._kept = self._kept, None
+        if kept is None:
+            return
+        os.close(kept.more_fd)
+        for fd in (kept.output_fd, kept.read_fd):
+            os.close(fd)
+        self._released = kept.handle
+        if reap:
+            self._reap_released()
+
+    def _reap_released(self) -> None:
+        """Read the fork server's word that a released child was reaped (it comes before any other)."""
+        handle, self._released = self._released, None
+        if handle is not None:
+            try:
+                if self._server is not None:
+                    self._exit_words(handle)
+            finally:
                 handle.close()
+
+    def _exit_words(self, handle: JobHandle) -> str:
+        """How the job child ended, once the fork server has reaped it."""
+        try:
+            return describe_exit(self._server.exit_status(timeout=60))
+        except SandboxError:  # the fork server itself died
+            handle.kill()
+            self._discard()
+            return "stopped: the sandbox was killed during this run (do not signal other processes)"
+
+    def _finished(self, run: Run, output_fd: int, exit_words: str) -> Run:
+        """The run's outcomes completed: the case that was cut short, and what each case printed."""
+        log = os.pread(output_fd, MAX_PRINTED, 0).decode("latin-1")
         if run.current is not None:
             run.stop = run.stop or exit_words
             run.outcomes.append(Outcome(run.current, "timeout" if run.timed_out else "crashed", message=run.stop))
@@ -226,95 +301,30 @@ class Sandbox:
             run.stop = exit_words
         return run
 
-    def _collect(self, fd: int, job: JobHandle, cases: list[ChildCase]) -> _Run:
-        """Read the child's frames; stop it when a case uses up its CPU time or the wall-clock backstop.
+class Session:
+    """One submission's runs, which may share a child.
 
-        Limits are charged in CPU time of the job (its threads included), so a neighbour hogging
-        the machine slows a case down without costing it anything; the wall clock only backs up
-        (WALL_FACTOR x the limit + WALL_EXTRA). Nothing the child sends moves a running case's
-        deadline.
-        """
-        run = _Run()
-        limits = {c.name: c.time_seconds for c in cases}
-        order = [c.name for c in cases]
-        position = 0
-        reader = FrameReader(MAX_JOB_BYTES)
-        received = 0
-        started_at = time.monotonic()
-        imported = False
-        # the whole job's wall-clock budget: nothing the child sends moves a deadline past it
-        hard = started_at + WALL_FACTOR * (sum(limits.values()) + GRACE_SECONDS * (len(cases) + 1)) + WALL_EXTRA
-        clock = _Clock(job)
-        cpu_end, wall_end = _budget(clock, cases[0].time_seconds + GRACE_SECONDS, hard)
-        while True:
-            now = time.monotonic()
-            cpu = clock.cpu()
-            if now >= wall_end or (cpu is not None and cpu >= cpu_end):
-                job.kill()
-                if run.current is not None:
-                    run.timed_out = True
-                    run.stop = f"time limit of {limits[run.current]:g} s exceeded (an infinite loop, or far too slow)"
-                elif position == 0 and not run.outcomes:
-                    run.import_error = {"error_type": "TimeoutError", "status": "timeout",
-                                        "message": "time limit exceeded while loading your module (top-level code "
-                                                   "must not run experiments or loop forever)"}
-                else:
-                    run.stop = "the run stopped responding between cases"
-                return run
-            ready, _, _ = select.select([fd], [], [], min(POLL, wall_end - now))
-            if not ready:
-                continue
-            try:
-                count, frames = reader.read_from(fd)
-                if not count:
-                    return run
-                received += count
-                if received > MAX_JOB_BYTES:
-                    raise ChannelError("the submission sent back too much data")
-                for frame in frames:
-                    frame = checked_frame(frame)  # every field type-checked, every text sanitised
-                    event = frame["event"]
-                    # deadlines come from the parent's clock and the cases' limits: nothing the child
-                    # sends moves one later than `hard`, the whole job's budget
-                    if event == "imported":
-                        if imported or position or run.current:
-                            raise ChannelError("'imported' sent twice or after the first case")
-                        imported = True
-                        cpu_end, wall_end = _budget(clock, GRACE_SECONDS, hard)
-                    elif event in ("import_error", "setup_error"):
-                        if position or run.current:
-                            raise ChannelError(f"{event!r} sent after the first case")
-                        run.import_error = frame if event == "import_error" else {
-                            "error_type": "SandboxError", "message": frame["message"]}
-                        job.kill()
-                        return run
-                    elif event == "start":
-                        if not imported or position >= len(order) or frame["case"] != order[position] or run.current:
-                            raise ChannelError("out-of-order message")
-                        run.current = order[position]
-                        # what module-level code printed belongs to the first case run
-                        run.spans[run.current] = (0 if position == 0 else frame["printed_at"], None)
-                        started_at = time.monotonic()
-                        cpu_end, wall_end = _budget(clock, limits[run.current], hard)
-                    elif event == "done":
-                        if run.current is None or frame["case"] != run.current:
-                            raise ChannelError("out-of-order message")
-                        run.outcomes.append(_outcome(frame, run.current, time.monotonic() - started_at))
-                        run.spans[run.current] = (run.spans[run.current][0], frame.get("printed_to", 0))
-                        run.current = None
-                        position += 1
-                        cpu_end, wall_end = _budget(clock, GRACE_SECONDS, hard)
-            except Exception as exc:  # noqa: BLE001 - whatever a child's data does, it costs that case only
-                if not isinstance(exc, ChannelError):
-                    exc = ChannelError(f"{type(exc).__name__}: {clean_text(exc, 200)}")
-                job.kill()
-                name = run.current or (order[position] if position < len(order) else order[-1])
-                run.outcomes = [o for o in run.outcomes if o.case != name]
-                run.outcomes.append(Outcome(name, "error", error_type="ProtocolError",
-                                            message=f"the run sent invalid data: {exc}"))
-                run.current = None
-                run.stop = str(exc)
-                return run
+    A run with the same source, module and limits as the session's previous one goes to the child
+    that ran it, if that child finished cleanly: no fork, no namespaces, no cold start. The child
+    builds the module afresh for it, so module-level state does not carry over; what the process
+    keeps (numpy's global random state, a patched library) does, and is the same student's doing.
+    Another source, a crash, a timeout or leaving the ``with`` block ends the child; a session
+    never outlives its submission.
+    """
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+        self.level = sandbox.level
+
+    def run(self, source: str, filename: str, module: str, cases: list[ChildCase], limits: dict) -> list[Outcome]:
+        """As :meth:`Sandbox.run`, sharing the child with this session's previous run when it can."""
+        return self.sandbox.run(source, filename, module, cases, limits, keep=self)
+
+    def __enter__(self) -> "Session":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.sandbox.release()
 
 
 def _slice(log: str, span: tuple | None, limit: int = 1000) -> str:
@@ -327,36 +337,3 @@ def _slice(log: str, span: tuple | None, limit: int = 1000) -> str:
     return text if len(text) <= limit else text[:limit] + " [...]"
 
 
-def _outcome(frame: dict, name: str, wall: float) -> Outcome:
-    """An Outcome from a ``done`` message already checked by :func:`checked_frame`."""
-    mutations = tuple(frame["mutations"])
-    inputs = frame.get("inputs")
-    if frame["status"] == "ok":
-        return Outcome(name, "ok", value=frame["value"], mutations=mutations, inputs=inputs, seconds=wall)
-    return Outcome(name, "error", mutations=mutations, inputs=inputs, error_type=frame["error_type"] or "Error",
-                   message=frame["message"], traceback=tuple(frame.get("traceback", ())), seconds=wall)
-
-
-class _Clock:
-    """A job's CPU time, read from /proc at most every CPU_EVERY seconds; in between, the last reading.
-
-    A case that streams frames quickly would otherwise cost two /proc reads per case. The last
-    reading is never ahead of the job's real CPU time, so a budget set from it is, if anything,
-    shorter; a limit is noticed at most CPU_EVERY later than with a fresh read (POLL already
-    bounds how often a busy job is looked at).
-    """
-
-    def __init__(self, job: JobHandle) -> None:
-        self.job, self.read_at, self.value = job, float("-inf"), None
-
-    def cpu(self) -> float | None:
-        now = time.monotonic()
-        if now - self.read_at >= CPU_EVERY:
-            self.read_at, self.value = now, self.job.cpu()
-        return self.value
-
-
-def _budget(clock: _Clock, seconds: float, hard: float) -> tuple[float, float]:
-    """(CPU-time end, wall-clock end) of a phase allowed ``seconds`` of CPU time from now, never past ``hard``."""
-    cpu = clock.cpu() or 0.0
-    return cpu + seconds, min(hard, time.monotonic() + WALL_FACTOR * seconds + WALL_EXTRA)

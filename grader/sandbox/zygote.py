@@ -2,8 +2,9 @@
 # It is started as a fresh ``python -I`` interpreter with a scrubbed environment (behind bubblewrap
 # unless the TA chose rlimits-only), so it never holds reference solutions, case generators or the
 # course secret. It never reads a job either: the grader sends, per job, a one-byte request with
-# three descriptors (the job's bytes, the results pipe, the output file), which the server hands
-# unread to a freshly forked child. So no child can find another student's data in its memory.
+# four descriptors (the job's bytes, the results pipe, the output file, the pipe of follow-up jobs
+# for the same submission), which the server hands unread to a freshly forked child. So no child
+# can find another student's data in its memory.
 from __future__ import annotations
 
 import gc
@@ -33,7 +34,7 @@ def _send(sock: socket.socket, message: dict, fds: tuple[int, ...] = ()) -> None
         sock.send(data)
 
 
-def _run_child(config: dict, workdir: str, job_fd: int, result_fd: int, output_fd: int, parent: int) -> None:
+def _run_child(config: dict, workdir: str, job_fd: int, result_fd: int, output_fd: int, more_fd: int, parent: int) -> None:
     """In the forked child: take the standard descriptors, read the job, confine, run it. Never returns."""
     from grader.sandbox import child, confine
     from grader.sandbox.frames import map_job, read_job, write_frame
@@ -41,16 +42,18 @@ def _run_child(config: dict, workdir: str, job_fd: int, result_fd: int, output_f
     try:
         request, blobs = read_job(map_job(job_fd, MAX_JOB))  # views into the mapped job: arrays are copied once
         os.close(job_fd)
-        result_fd = os.dup(result_fd) if result_fd < 4 else result_fd  # keep it clear of 0-3 until placed
-        output_fd = os.dup(output_fd) if output_fd < 4 else output_fd
+        result_fd = os.dup(result_fd) if result_fd < 5 else result_fd  # keep them clear of 0-4 until placed
+        output_fd = os.dup(output_fd) if output_fd < 5 else output_fd
+        more_fd = os.dup(more_fd) if more_fd < 5 else more_fd
         devnull = os.open("/dev/null", os.O_RDONLY)
         os.dup2(devnull, 0)
         os.dup2(output_fd, 1)
         os.dup2(output_fd, 2)
         os.dup2(result_fd, 3)
-        os.closerange(4, 65536)
+        os.dup2(more_fd, 4)
+        os.closerange(5, 65536)
         confine.confine_job(request["limits"], config, workdir, parent)
-        child.serve(request["job"], 3, blobs)
+        child.serve(request["job"], 3, blobs, follow_ups=4)
     except BaseException as exc:  # noqa: BLE001 - report anything, then leave
         try:
             write_frame(3, {"event": "setup_error", "message": f"{type(exc).__name__}: {exc}"[:300]})
@@ -81,19 +84,19 @@ def main(sock_fd: int) -> None:
     me = os.getpid()
     while True:
         try:
-            marker, fds, _flags, _addr = socket.recv_fds(sock, 16, 3)
+            marker, fds, _flags, _addr = socket.recv_fds(sock, 16, 4)
         except OSError:
             return
-        if marker != b"J" or len(fds) != 3:
+        if marker != b"J" or len(fds) != 4:
             return  # quit, or the grader went away
-        job_fd, result_fd, output_fd = fds
+        job_fd, result_fd, output_fd, more_fd = fds
         counter += 1
         workdir = os.path.join(config["scratch_root"], f"job-{me}-{counter}")
         os.makedirs(workdir, mode=0o700)
         pid = os.fork()
         if pid == 0:
             sock.close()
-            _run_child(config, workdir, job_fd, result_fd, output_fd, me)
+            _run_child(config, workdir, job_fd, result_fd, output_fd, more_fd, me)
         for fd in fds:
             os.close(fd)
         pidfd = os.pidfd_open(pid)

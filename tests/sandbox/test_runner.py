@@ -132,7 +132,7 @@ def test_an_infinite_loop_is_stopped_at_its_limit_and_later_cases_still_run(sand
 
 
 def test_an_infinite_loop_at_module_level_is_reported_once_for_every_case(sandbox):
-    from grader.sandbox.runner import GRACE_SECONDS, WALL_EXTRA, WALL_FACTOR
+    from grader.sandbox.collect import GRACE_SECONDS, WALL_EXTRA, WALL_FACTOR
 
     started = time.monotonic()
     outcomes = run(sandbox, *(case(f"c{i}", "add", 1, 2, seconds=0.5) for i in range(4)), source="while True:\n    pass\n")
