@@ -9,7 +9,8 @@ Code that loops is charged its time limits and left out of this figure. Prints:
 - wall and CPU time of the whole run: the machine's busy time from /proc/stat (the honest figure on
   an otherwise idle machine: the process tree's own count misses what sandboxed children use), and
   the peak memory of the whole process tree together (sampled every quarter second; proportional
-  set sizes, so what a fork server shares with its children counts once);
+  set sizes, so what a fork server shares with its children counts once), and a calibration
+  workload's time before and after (this VM's speed drifts: compare runs only at similar figures);
 - per (student x assignment), by assignment: student code (time measured around each case in the
   child), sandbox round trip (the sandbox's wall time less the student code), reference (inputs and
   expected values), comparison, diagnosis, localisation (a wrong answer's building blocks run on
@@ -67,6 +68,30 @@ def make_class(course: Course, slugs: list[str], students: int, root: Path) -> d
             (folder / f"{assignment.module}.py").write_text(text, encoding="utf-8")
             kinds[(student, slug)] = kind
     return kinds
+
+
+def calibration_ms() -> float:
+    """Milliseconds a fixed mix of Python and small numpy work takes here (best of five).
+
+    This VM's speed drifts by a third over minutes (other tenants); printed before and after a
+    run, it says which spell a figure was measured in, so runs can be compared.
+    """
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((50, 3)), np.sign(rng.standard_normal(50))
+    best = float("inf")
+    for _ in range(5):
+        started = time.perf_counter()
+        for _ in range(20):
+            w = np.zeros(3)
+            for _ in range(20):  # a perceptron's epochs: the grading's own kind of work
+                for xi, yi in zip(X, y):
+                    if yi * float(xi @ w) <= 0:
+                        w = w + yi * xi
+            sorted(str(v) for v in range(2000))
+        best = min(best, time.perf_counter() - started)
+    return 1000 * best
 
 
 def _machine_busy() -> float:
@@ -168,6 +193,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         subs, out = Path(tmp) / "subs", Path(tmp) / "out"
         kinds = make_class(course, slugs, args.students, subs)
+        before = calibration_ms()
         memory = PeakMemory()
         memory.start()
         busy0, wall0 = _machine_busy(), time.perf_counter()
@@ -175,6 +201,7 @@ def main() -> None:
         wall = time.perf_counter() - wall0
         busy = _machine_busy() - busy0
         peak = memory.stop()
+        after = calibration_ms()
     runs = len(kinds)
     times = breakdown(kinds, slugs)
     print(f"{args.students} students x {len(slugs)} assignments ({runs} submissions), jobs {args.jobs}, "
@@ -183,6 +210,8 @@ def main() -> None:
           f"of {wall * (os.cpu_count() or 1):.1f} s on the machine, "
           f"peak memory (all processes, PSS, sampled every "
           f"{memory.interval:g} s) {peak / 2**20:.0f} MiB")
+    print(f"machine speed: the calibration workload took {before:.0f} ms before and {after:.0f} ms after "
+          "(lower is faster; compare runs only at similar figures)")
     print()
     header = f"{'ms per submission':<20}" + "".join(f"{s:>11}" for s in slugs) + f"{'all':>11}"
     print(header)

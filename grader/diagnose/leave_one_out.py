@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 
 from grader.audits import mistake_source
 from grader.audits.inprocess import InProcess
-from grader.diagnose.localise import mistake_functions
+from grader.diagnose.calls import mistake_functions
 from grader.diagnose.whole import RULE_IDS
 from grader.diagnosis import Mistake
 

@@ -22,13 +22,13 @@ class Traces:
     """The stored reference knowledge of one assignment's public cases."""
 
     reach: dict[str, frozenset]  # public function -> the public functions it reaches (itself included)
-    calls: dict[str, list]  # public case name -> its building-block calls (localise.Call)
+    calls: dict[str, list]  # public case name -> its building-block calls (calls.Call)
     changes: dict[str, frozenset]  # mistake id -> the public functions it changes
 
 
 def render(grader, prepared: list) -> dict[str, Any]:
     """The ``localisation`` entry of the fixtures: reach, the public cases' calls, and each mistake's functions."""
-    from grader.diagnose.localise import building_blocks, mistake_functions, public_reach, record_calls
+    from grader.diagnose.calls import building_blocks, mistake_functions, public_reach, record_calls
 
     calls = {}
     for case in prepared:
@@ -58,7 +58,7 @@ def load(path: Path) -> Traces | None:
 
 @functools.lru_cache(maxsize=8)
 def _load(path: str, stamp: int) -> Traces | None:
-    from grader.diagnose.localise import Call
+    from grader.diagnose.calls import Call
 
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8")).get("localisation")
