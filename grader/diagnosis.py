@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 
 from grader.checks import Tolerance, matches
-from grader.diagnose.rules import Context
+from grader.diagnose.leaves import Context
 from grader.diagnose.whole import structural
 from grader.errors import SpecError
 

@@ -20,7 +20,7 @@ from grader.cases import Probe
 from grader.checks import matches
 from grader.diagnose.calls import (MAX_CALLS, Call, building_blocks, can_localise, case_calls, kept_for,
                                   mistake_functions, public_reach)
-from grader.diagnose.rules import Context, differing
+from grader.diagnose.leaves import Context, differing
 from grader.diagnose.whole import IN_PLACE, with_inputs
 from grader.sandbox import ChildCase
 from grader.sandbox.channel import encode

@@ -8,80 +8,11 @@ and without it the rule states the factor and guesses no cause.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import numpy as np
 
-from grader.checks import Tolerance, matches
-
-
-@dataclass(frozen=True)
-class Finding:
-    """What a rule saw: its id (stable, for reports and the leave-one-out measure), a name and a hint."""
-
-    id: str
-    name: str
-    hint: str
-    where: str = ""  # the output component it concerns ("" for the whole output)
-
-
-@dataclass(frozen=True)
-class Context:
-    """What the rules may know besides the two values: the case's tolerance and what factors mean here."""
-
-    tol: Tolerance = field(default_factory=Tolerance)
-    factor_meanings: dict = field(default_factory=dict)  # twice | half | sign | whole_number | other -> sentence
-
-
-def leaves(got: Any, expected: Any, path: str = "") -> Iterator[tuple[str, Any, Any]]:
-    """(path, got, expected) for each component of two nested outputs, where both have the same structure."""
-    if isinstance(expected, dict) and isinstance(got, dict):
-        for key in expected:
-            if key in got:
-                yield from leaves(got[key], expected[key], f"{path}[{key!r}]")
-    elif (isinstance(expected, (list, tuple)) and isinstance(got, (list, tuple)) and len(got) == len(expected)
-          and not _numeric_sequence(expected)):
-        for i, (g, e) in enumerate(zip(got, expected)):
-            yield from leaves(g, e, f"{path}[{i}]")
-    else:
-        yield path, got, expected
-
-
-def differing(got: Any, expected: Any, tol: Tolerance) -> list[tuple[str, Any, Any]]:
-    """Every component of the output that is wrong, in order (``output`` names a whole-value difference)."""
-    return [(p or "output", g, e) for p, g, e in leaves(got, expected) if not matches(g, e, tol)]
-
-
-def _numeric_sequence(value: Any) -> bool:
-    return len(value) > 0 and all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) for v in value)
-
-
-def _array(value: Any) -> np.ndarray | None:
-    """A float64 array of a numeric value (array, number or list of numbers), else None."""
-    if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
-        return value.astype(np.float64)
-    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)):
-        return np.asarray(float(value))
-    if isinstance(value, (list, tuple)) and _numeric_sequence(value):
-        return np.asarray(value, dtype=np.float64)
-    return None
-
-
-def _integer(value: Any) -> bool:
-    """An integer or index output (class labels, character indices, sizes): no factor hints there."""
-    if isinstance(value, np.ndarray):
-        return value.dtype.kind in "biu"
-    if isinstance(value, (list, tuple)):
-        return len(value) > 0 and all(isinstance(v, (int, np.integer)) for v in value)
-    return isinstance(value, (int, np.integer))
-
-
-def _close(a: np.ndarray, b: np.ndarray, tol: Tolerance) -> bool:
-    if a.shape != b.shape:
-        return False
-    scale = max(1.0, float(np.max(np.abs(b)))) if b.size and np.all(np.isfinite(b)) else 1.0
-    return bool(np.all(np.abs(a - b) <= tol.atol * scale + tol.rtol * np.abs(b)))
+from grader.diagnose.leaves import Context, Finding, as_array, close, is_integer, varied
 
 
 # -- the rules ------------------------------------------------------------------------------
@@ -89,11 +20,11 @@ def _close(a: np.ndarray, b: np.ndarray, tol: Tolerance) -> bool:
 
 def overflow(g, e, ctx: Context) -> Finding | None:
     """NaN or inf where the expected value is finite: an exponential or a log overflowed."""
-    ga, ea = _array(g), _array(e)
+    ga, ea = as_array(g), as_array(e)
     if ga is None or ea is None or ga.shape != ea.shape or not np.any(~np.isfinite(ga) & np.isfinite(ea)):
         return None
     finite = np.isfinite(ga) & np.isfinite(ea)
-    if not _close(ga[finite], ea[finite], ctx.tol):
+    if not close(ga[finite], ea[finite], ctx.tol):
         return None  # wrong where it is finite too: the overflow is not the (only) problem
     return Finding("nan", "NaN or inf where the expected value is finite",
                    "An exponential overflowed, a log of 0 or a division by zero: subtract the maximum before exp "
@@ -111,11 +42,11 @@ def floating_error(g, e, ctx: Context) -> Finding | None:
 
 def clipped(g, e, ctx: Context) -> Finding | None:
     """Values cut at +-c where the expected ones are larger: clipping applied where it must not be."""
-    ga, ea = _array(g), _array(e)
-    if ga is None or ea is None or ga.shape != ea.shape or ga.size < 4 or _integer(e) or not np.all(np.isfinite(ga)):
+    ga, ea = as_array(g), as_array(e)
+    if ga is None or ea is None or ga.shape != ea.shape or ga.size < 4 or is_integer(e) or not np.all(np.isfinite(ga)):
         return None
     c = float(np.max(np.abs(ga)))
-    if c <= 0 or not _close(ga, np.clip(ea, -c, c), ctx.tol) or _close(ga, ea, ctx.tol):
+    if c <= 0 or not close(ga, np.clip(ea, -c, c), ctx.tol) or close(ga, ea, ctx.tol):
         return None
     return Finding("clipped", f"Your values are cut at +-{c:g} where the expected ones are larger",
                    "Clipping is applied here but must not be: this function returns the exact values, and clipping "
@@ -133,10 +64,10 @@ def float32(g, e, ctx: Context) -> Finding | None:
 
 def transposed(g, e, ctx: Context) -> Finding | None:
     """The expected 2-D array, transposed (only a non-square one can tell)."""
-    ga, ea = _array(g), _array(e)
+    ga, ea = as_array(g), as_array(e)
     if ga is None or ea is None or ga.ndim != 2 or ga.shape != ea.shape[::-1] or ga.shape == ea.shape:
         return None
-    if not _close(ga.T, ea, ctx.tol):
+    if not close(ga.T, ea, ctx.tol):
         return None
     return Finding("transposed", "The expected array, transposed",
                    "Check which of W and W.T you use and which axis holds the instances (and the time steps).")
@@ -144,14 +75,14 @@ def transposed(g, e, ctx: Context) -> Finding | None:
 
 def history_short(g, e, ctx: Context) -> Finding | None:
     """A history (1-D list or array) one entry short: the last (or first) entry is missing."""
-    ga, ea = _array(g), _array(e)
+    ga, ea = as_array(g), as_array(e)
     if ga is None or ea is None or ga.ndim != 1 or ea.ndim != 1 or ea.size < 2 or ga.size != ea.size - 1:
         return None
-    if _close(ga, ea[:-1], ctx.tol):
+    if close(ga, ea[:-1], ctx.tol):
         return Finding("history_short", "History one entry short: the final entry is missing",
                        "Record one entry per step, including the last one (a loop that stops one step early, or that "
                        "records before the step instead of after it).")
-    if _close(ga, ea[1:], ctx.tol):
+    if close(ga, ea[1:], ctx.tol):
         return Finding("history_short", "History one entry short: the first entry is missing",
                        "Record one entry per step, starting with the first one (before any update).")
     return None
@@ -174,11 +105,6 @@ def shape_off_by_one(g, e, ctx: Context) -> Finding | None:
                    "the padding on both sides.")
 
 
-def _varied(a: np.ndarray) -> bool:
-    """Mostly distinct values: a pattern among labels or 0/1 values is a coincidence, not a structure."""
-    return a.size >= 4 and np.unique(np.round(a.ravel(), 9)).size >= 0.5 * a.size
-
-
 def padding_size(g, e, ctx: Context) -> Finding | None:
     """The right values framed by extra zero rows and columns, or missing the zero frame: the padding's width."""
     if not (isinstance(g, np.ndarray) and isinstance(e, np.ndarray)) or g.ndim != e.ndim or g.ndim < 2:
@@ -194,7 +120,7 @@ def padding_size(g, e, ctx: Context) -> Finding | None:
     frame = big.astype(np.float64).copy()
     frame[..., q:big.shape[-2] - q, q:big.shape[-1] - q] = 0.0
     values = small[small != 0].astype(np.float64)
-    if not _close(inner, small.astype(np.float64), ctx.tol) or np.any(frame != 0) or values.size < 3 or not _varied(values):
+    if not close(inner, small.astype(np.float64), ctx.tol) or np.any(frame != 0) or values.size < 3 or not varied(values):
         return None
     if dh > 0:
         return Finding("padding_size", f"The right values inside {q} extra rows and columns of zeros on each side",
@@ -205,14 +131,14 @@ def padding_size(g, e, ctx: Context) -> Finding | None:
 
 def other_mask(g, e, ctx: Context) -> Finding | None:
     """Dropout with the right scale but other units dropped: the mask is not the specified draw."""
-    ga, ea = _array(g), _array(e)
+    ga, ea = as_array(g), as_array(e)
     if ga is None or ea is None or ga.shape != ea.shape or ga.ndim < 2 or ga.size < 20:
         return None
     zg, ze = ga == 0, ea == 0
     if not (0.05 < zg.mean() < 0.95 and 0.05 < ze.mean() < 0.95) or np.count_nonzero(zg != ze) < max(5, 0.1 * zg.size):
         return None  # a few zeros elsewhere (a derivative at 0) are not another random mask
     both = ~zg & ~ze
-    if both.sum() < 5 or not _close(ga[both], ea[both], ctx.tol) or abs(zg.mean() - ze.mean()) > 0.15:
+    if both.sum() < 5 or not close(ga[both], ea[both], ctx.tol) or abs(zg.mean() - ze.mean()) > 0.15:
         return None
     return Finding("other_mask", "Right values where kept, but other units dropped",
                    "The scaling is right but the mask is not the one specified: draw exactly once, "
@@ -221,8 +147,8 @@ def other_mask(g, e, ctx: Context) -> Finding | None:
 
 def time_shift(g, e, ctx: Context) -> Finding | None:
     """The right sequence shifted by one step along the time axis (targets or inputs misaligned)."""
-    ga, ea = _array(g), _array(e)
-    if ga is None or ea is None or ga.shape != ea.shape or ga.ndim < 1 or not _varied(ea):
+    ga, ea = as_array(g), as_array(e)
+    if ga is None or ea is None or ga.shape != ea.shape or ga.ndim < 1 or not varied(ea):
         return None
     for axis in ([ga.ndim - 1, 0] if ga.ndim > 1 else [0]):
         n = ga.shape[axis]
@@ -232,9 +158,9 @@ def time_shift(g, e, ctx: Context) -> Finding | None:
         tail = [slice(None)] * ga.ndim
         head[axis], tail[axis] = slice(0, n - 1), slice(1, n)
         head, tail = tuple(head), tuple(tail)
-        if _close(ea[tail], ea[head], ctx.tol):
+        if close(ea[tail], ea[head], ctx.tol):
             continue  # a constant sequence cannot tell a shift
-        if _close(ga[tail], ea[head], ctx.tol) or _close(ga[head], ea[tail], ctx.tol):
+        if close(ga[tail], ea[head], ctx.tol) or close(ga[head], ea[tail], ctx.tol):
             return Finding("time_shift", "The right sequence shifted by one step",
                            "Inputs and targets are misaligned by one time step: the target of x_t is x_{t+1}, and "
                            "each step's output belongs to that step.")
@@ -243,15 +169,15 @@ def time_shift(g, e, ctx: Context) -> Finding | None:
 
 def permutation(g, e, ctx: Context) -> Finding | None:
     """The expected values in another order (flatten order, channel order)."""
-    ga, ea = _array(g), _array(e)
-    if ga is None or ea is None or ga.size != ea.size or ga.size < 4 or _close(ga.reshape(ea.shape), ea, ctx.tol):
+    ga, ea = as_array(g), as_array(e)
+    if ga is None or ea is None or ga.size != ea.size or ga.size < 4 or close(ga.reshape(ea.shape), ea, ctx.tol):
         return None
     flat = ea.ravel()
     if np.unique(np.round(flat, 9)).size < 0.9 * flat.size:
         return None  # few distinct values (labels, 0/1): any reordering would look like a permutation
-    if not _close(np.sort(ga.ravel()), np.sort(flat), ctx.tol):
+    if not close(np.sort(ga.ravel()), np.sort(flat), ctx.tol):
         return None
-    if ea.ndim == 2 and ga.shape == ea.shape and _close(np.sort(ga, axis=1), np.sort(ea, axis=1), ctx.tol):
+    if ea.ndim == 2 and ga.shape == ea.shape and close(np.sort(ga, axis=1), np.sort(ea, axis=1), ctx.tol):
         return Finding("permutation", "Each row holds the right values in another order",
                        "The order within each row is wrong: e.g. flattening (C, H, W) versus (H, W, C), or C versus "
                        "Fortran order in a reshape.")
@@ -262,7 +188,7 @@ def permutation(g, e, ctx: Context) -> Finding | None:
 
 def wrong_axis(g, e, ctx: Context) -> Finding | None:
     """Normalised over the wrong axis: the expected columns sum to 1, yours rows (or the other way round)."""
-    ga, ea = _array(g), _array(e)
+    ga, ea = as_array(g), as_array(e)
     if ga is None or ea is None or ga.shape != ea.shape or ga.ndim != 2 or min(ga.shape) < 2:
         return None
     if np.any(ga < 0) or np.any(ea < 0) or not np.all(np.isfinite(ga)):
@@ -280,7 +206,7 @@ def wrong_axis(g, e, ctx: Context) -> Finding | None:
 
 def same_mask(g, e, ctx: Context) -> Finding | None:
     """The same dropout mask in every column: a mask drawn with shape (n, 1) instead of the shape of A."""
-    ga, ea = _array(g), _array(e)
+    ga, ea = as_array(g), as_array(e)
     if ga is None or ea is None or ga.shape != ea.shape or ga.ndim != 2 or ga.shape[1] < 2 or ga.shape[0] < 2:
         return None
     zg, ze = ga == 0, ea == 0
@@ -294,8 +220,8 @@ def same_mask(g, e, ctx: Context) -> Finding | None:
 
 def border(g, e, ctx: Context) -> Finding | None:
     """Every error on the border of the last two axes, the interior right: padding."""
-    ga, ea = _array(g), _array(e)
-    if ga is None or ea is None or ga.shape != ea.shape or ga.ndim < 2 or min(ga.shape[-2:]) < 4 or not _varied(ea):
+    ga, ea = as_array(g), as_array(e)
+    if ga is None or ea is None or ga.shape != ea.shape or ga.ndim < 2 or min(ga.shape[-2:]) < 4 or not varied(ea):
         return None
     if np.count_nonzero(ea[..., 1:-1, 1:-1]) < 0.8 * ea[..., 1:-1, 1:-1].size:
         return None  # an interior of zeros (dropped units) agrees trivially
@@ -313,8 +239,8 @@ def border(g, e, ctx: Context) -> Finding | None:
 
 def offset(g, e, ctx: Context) -> Finding | None:
     """Off by an additive constant per channel (or per row): the bias is missing, added twice, or added per input."""
-    ga, ea = _array(g), _array(e)
-    if ga is None or ea is None or ga.shape != ea.shape or ga.ndim < 2 or _integer(e) or not np.all(np.isfinite(ga)):
+    ga, ea = as_array(g), as_array(e)
+    if ga is None or ea is None or ga.shape != ea.shape or ga.ndim < 2 or is_integer(e) or not np.all(np.isfinite(ga)):
         return None
     diff = ga - ea
     atol = ctx.tol.atol * max(1.0, float(np.max(np.abs(ea)))) + 1e-9
@@ -323,7 +249,7 @@ def offset(g, e, ctx: Context) -> Finding | None:
         return None  # a channel of a few values (a ramp input) can look offset by chance
     moved = np.moveaxis(diff, axis, 0).reshape(ga.shape[axis], -1)
     values = np.moveaxis(ea, axis, 0).reshape(ga.shape[axis], -1)
-    if not _varied(ea) or np.any(np.ptp(values, axis=1) <= atol):
+    if not varied(ea) or np.any(np.ptp(values, axis=1) <= atol):
         return None  # a channel that is constant itself cannot tell an offset from a factor
     per = moved[:, :1]
     if np.max(np.abs(moved - per)) > atol or np.max(np.abs(per)) <= atol or np.allclose(per, per[0], atol=atol):
@@ -335,7 +261,7 @@ def offset(g, e, ctx: Context) -> Finding | None:
 
 def labels(g, e, ctx: Context) -> Finding | None:
     """Labels in another convention: {0, 1} instead of {-1, +1}, or 0 where +-1 is expected (np.sign)."""
-    ga, ea = _array(g), _array(e)
+    ga, ea = as_array(g), as_array(e)
     if ga is None or ea is None or ga.shape != ea.shape or ga.size < 2 or not set(np.unique(ea)) <= {-1.0, 1.0}:
         return None
     values = set(np.unique(ga))
@@ -350,7 +276,7 @@ def labels(g, e, ctx: Context) -> Finding | None:
 
 def off_by_one(g, e, ctx: Context) -> Finding | None:
     """Integer sizes or counts one too large (or one too small), in the same direction wherever they differ."""
-    if not (_integer(e) and _integer(g)) or np.asarray(e).dtype.kind == "b":
+    if not (is_integer(e) and is_integer(g)) or np.asarray(e).dtype.kind == "b":
         return None
     ga, ea = np.asarray(g, dtype=np.int64).ravel(), np.asarray(e, dtype=np.int64).ravel()
     if ga.shape != ea.shape:
@@ -367,7 +293,7 @@ def off_by_one(g, e, ctx: Context) -> Finding | None:
 
 def relabelled(g, e, ctx: Context) -> Finding | None:
     """Indices consistently renamed (one-to-one): the vocabulary or class order differs from the given one."""
-    if not (_integer(e) and _integer(g)) or np.asarray(e).dtype.kind == "b" or np.asarray(g).dtype.kind == "b":
+    if not (is_integer(e) and is_integer(g)) or np.asarray(e).dtype.kind == "b" or np.asarray(g).dtype.kind == "b":
         return None  # a boolean mask "renamed" is its complement, not another vocabulary order
     ga, ea = np.asarray(g).ravel(), np.asarray(e).ravel()
     if ga.shape != ea.shape or ga.size < 3 or np.array_equal(ga, ea):
@@ -408,9 +334,9 @@ def input_check(g, e, ctx: Context) -> Finding | None:
 
 def factor(g, e, ctx: Context) -> Finding | None:
     """Every value off by one constant factor (x2, x1/2, x-1, a whole number or its inverse), with its meaning here."""
-    if _integer(e):
+    if is_integer(e):
         return None  # a factor between indices or labels means nothing
-    ga, ea = _array(g), _array(e)
+    ga, ea = as_array(g), as_array(e)
     if ga is None or ea is None or ga.shape != ea.shape or not np.all(np.isfinite(ga)):
         return None
     mask = np.isfinite(ea) & (np.abs(ea) > 1e-9)
@@ -443,8 +369,8 @@ def factor(g, e, ctx: Context) -> Finding | None:
 
 def precision(g, e, ctx: Context) -> Finding | None:
     """Every error below ~1e-4 relative: right formula, lost precision (float32 somewhere, a rounded constant)."""
-    ga, ea = _array(g), _array(e)
-    if ga is None or ea is None or ga.shape != ea.shape or _integer(e) or not np.all(np.isfinite(ga)):
+    ga, ea = as_array(g), as_array(e)
+    if ga is None or ea is None or ga.shape != ea.shape or is_integer(e) or not np.all(np.isfinite(ga)):
         return None
     scale = max(1e-12, float(np.max(np.abs(ea)))) if ea.size else 1.0
     rel = np.abs(ga - ea) / np.maximum(np.abs(ea), 1e-3 * scale)
@@ -457,8 +383,8 @@ def precision(g, e, ctx: Context) -> Finding | None:
 
 def one_hot_missing(g, e, ctx: Context) -> Finding | None:
     """Off by one same constant at exactly one entry of every row (or column): the one-hot target left out."""
-    ga, ea = _array(g), _array(e)
-    if ga is None or ea is None or ga.shape != ea.shape or ga.ndim != 2 or min(ga.shape) < 2 or _integer(e):
+    ga, ea = as_array(g), as_array(e)
+    if ga is None or ea is None or ga.shape != ea.shape or ga.ndim != 2 or min(ga.shape) < 2 or is_integer(e):
         return None
     if not (np.all(np.isfinite(ga)) and np.all(np.isfinite(ea))):
         return None

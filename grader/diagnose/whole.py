@@ -13,7 +13,8 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from grader.checks import matches
-from grader.diagnose.rules import LEAF_RULES, Context, Finding, _array, _close, _integer, _varied, differing, leaves, precision
+from grader.diagnose.leaves import Context, Finding, as_array, close, differing, is_integer, leaves, varied
+from grader.diagnose.rules import LEAF_RULES, precision
 
 
 def update_direction(got: Any, expected: Any, inputs: tuple, ctx: Context) -> Finding | None:
@@ -28,7 +29,7 @@ def update_direction(got: Any, expected: Any, inputs: tuple, ctx: Context) -> Fi
             continue
         dg, de = [], []
         for (_, g, xg), (_, e, xe) in zip(pairs_g, pairs_e):
-            ga, ea, xa = _array(g), _array(e), _array(xe)
+            ga, ea, xa = as_array(g), as_array(e), as_array(xe)
             if ga is None or ea is None or xa is None or not (ga.shape == ea.shape == xa.shape):
                 break
             dg.append((ga - xa).ravel())
@@ -37,7 +38,7 @@ def update_direction(got: Any, expected: Any, inputs: tuple, ctx: Context) -> Fi
             if not dg:
                 continue
             change_g, change_e = np.concatenate(dg), np.concatenate(de)
-            if np.count_nonzero(np.abs(change_e) > 1e-12) >= 2 and _close(change_g, -change_e, ctx.tol):
+            if np.count_nonzero(np.abs(change_e) > 1e-12) >= 2 and close(change_g, -change_e, ctx.tol):
                 return Finding("update_sign", "The update goes the wrong way: the change from the input has the opposite sign",
                                "Gradient descent moves against the gradient: new = old - lr * gradient (and the error "
                                "term's sign must match the lecture's).")
@@ -64,18 +65,18 @@ def two_calls(g, e, ctx: Context) -> Finding | None:
 
 def update_skips_entry(got: Any, expected: Any, inputs: tuple, ctx: Context) -> Finding | None:
     """For an output that updates an input array: every entry moves as expected except some that do not move at all."""
-    ga, ea = _array(got), _array(expected)
+    ga, ea = as_array(got), as_array(expected)
     if ga is None or ea is None or ga.ndim != 1 or ga.shape != ea.shape or ga.size < 2:
         return None
     for x in inputs:
-        xa = _array(x)
+        xa = as_array(x)
         if xa is None or xa.shape != ea.shape:
             continue
         change_g, change_e = ga - xa, ea - xa
         scale = ctx.tol.atol * max(1.0, float(np.max(np.abs(ea)))) + 1e-12
         still = (np.abs(change_g) <= scale) & (np.abs(change_e) > scale)
         moved = ~still
-        if still.any() and np.count_nonzero(np.abs(change_e[moved]) > scale) >= 1 and _close(change_g[moved], change_e[moved], ctx.tol):
+        if still.any() and np.count_nonzero(np.abs(change_e[moved]) > scale) >= 1 and close(change_g[moved], change_e[moved], ctx.tol):
             where = ", ".join(f"[{i}]" for i in np.flatnonzero(still)[:4])
             return Finding("update_skips_entry", f"The update moves every entry but {where}, which stays where it was",
                            f"Entry {where} is left out of the update: every parameter must change, the bias weight too "
@@ -89,18 +90,18 @@ def rescaled_not_clipped(got: Any, expected: Any, inputs: tuple, ctx: Context) -
         triples = [(g, e, xe) for (_, g, _), (_, e, xe) in zip(leaves(got, x), leaves(expected, x))]
         if not triples or len(triples) != len(list(leaves(expected, x))):
             continue
-        arrays = [(_array(g), _array(e), _array(xe)) for g, e, xe in triples]
+        arrays = [(as_array(g), as_array(e), as_array(xe)) for g, e, xe in triples]
         if any(a is None or b is None or c is None or not (a.shape == b.shape == c.shape) or c.size < 2 for a, b, c in arrays):
             continue
         limit = max(float(np.max(np.abs(b))) for _, b, _ in arrays)
-        if limit <= 0 or not all(_close(b, np.clip(c, -limit, limit), ctx.tol) for _, b, c in arrays):
+        if limit <= 0 or not all(close(b, np.clip(c, -limit, limit), ctx.tol) for _, b, c in arrays):
             continue  # the expected output is not the inputs clipped
         scaled = 0
         for a, b, c in arrays:
             k = float(np.sum(a * c) / max(np.sum(c * c), 1e-300))
-            if not (0 < k <= 1 + 1e-12) or not _close(a, k * c, ctx.tol):
+            if not (0 < k <= 1 + 1e-12) or not close(a, k * c, ctx.tol):
                 break
-            scaled += k < 1 - 1e-9 and not _close(a, b, ctx.tol)
+            scaled += k < 1 - 1e-9 and not close(a, b, ctx.tol)
         else:
             if scaled:
                 return Finding("rescaled_not_clipped", "Whole arrays scaled down where each entry should be clipped",
@@ -145,14 +146,14 @@ def ignored_argument(g, e, ctx: Context) -> Finding | None:
     """Two results that should differ are the same (and one of them is right): what tells the two calls apart is ignored."""
     if not isinstance(e, (dict, list, tuple)):
         return None
-    items = [(p, _array(gv), _array(ev)) for p, gv, ev in leaves(g, e)]
+    items = [(p, as_array(gv), as_array(ev)) for p, gv, ev in leaves(g, e)]
     items = [(p, a, b) for p, a, b in items if a is not None and b is not None and a.shape == b.shape and a.size >= 4
-             and not _integer(b) and np.all(np.isfinite(a)) and _varied(a)]
+             and not is_integer(b) and np.all(np.isfinite(a)) and varied(a)]
     for i, (p, a, b) in enumerate(items):
         for q, c, d in items[i + 1:]:
-            if a.shape != c.shape or not _close(a, c, ctx.tol) or _close(b, d, ctx.tol):
+            if a.shape != c.shape or not close(a, c, ctx.tol) or close(b, d, ctx.tol):
                 continue
-            if _close(a, b, ctx.tol) or _close(a, d, ctx.tol):
+            if close(a, b, ctx.tol) or close(a, d, ctx.tol):
                 return Finding("ignored_argument", f"Your {p or 'output'} and {q} are the same, the expected ones differ",
                                "The two calls behind these results differ in an argument (a step size h, a train "
                                "flag, a mode) and your code gives the same answer for both: that argument is ignored.")

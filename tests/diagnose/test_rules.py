@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from grader.checks import Tolerance
-from grader.diagnose.rules import Context, differing
+from grader.diagnose.leaves import Context, differing
 from grader.diagnose.whole import structural, update_direction, with_inputs
 
 RNG = np.random.default_rng(11)
