@@ -1,11 +1,12 @@
 """What validate's audits cost: wall and CPU seconds of each assignment's audits, in this process.
 
-Usage: python benchmarks/validate_audits.py [--students 100] [--assignment perceptron ...]
+Usage: python benchmarks/validate_audits.py [--students 20] [--assignment perceptron ...]
 
 Prints, per assignment, the seconds the four audits take with ``--students`` ids per correct
-implementation (and min(students, 20) per catalogued mistake), and the total. `grader validate`
-runs the assignments' audits in worker processes (one per core) beside the sandboxed checks, so on
-two idle cores its audit share of the wall time is roughly the total CPU time over two.
+implementation (and ``audits.mistake_students(students)`` per catalogued mistake), and the total.
+`grader validate` runs the assignments' audits and the leave-one-out measure in worker processes
+(one per core) beside the sandboxed checks, so on two idle cores its wall time is roughly all
+their CPU time over two.
 """
 from __future__ import annotations
 
@@ -17,13 +18,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from grader.audits import audit_slug  # noqa: E402
+from grader.audits import STUDENTS, audit_slug  # noqa: E402
 from grader.spec import Course  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--students", type=int, default=100)
+    parser.add_argument("--students", type=int, default=STUDENTS)
     parser.add_argument("--assignment", action="append", dest="slugs")
     args = parser.parse_args()
     course = Course(REPO)

@@ -66,9 +66,9 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="prove every assignment's grader right (what CI runs)")
     p.add_argument("--assignment", action="append", dest="slugs", metavar="SLUG")
     p.add_argument("--thorough", action="store_true",
-                   help="audit correct rewrites over 1,000 student ids instead of 200 (for course staff)")
+                   help="audit correct rewrites over 1,000 student ids and mistakes over 20, instead of 20 and 5 (for course staff)")
     p.add_argument("--students", type=int, metavar="N",
-                   help="student ids each correct implementation is audited for (default 200; 0 skips the audits)")
+                   help="student ids each correct implementation is audited for (default 20; 0 skips the audits)")
 
     p = sub.add_parser("build", help="regenerate student_template/ and public fixtures from solutions/")
     p.add_argument("--assignment", action="append", dest="slugs", metavar="SLUG")

@@ -1,23 +1,20 @@
 """Audits of the graders themselves: no free points, no lost points for correct code, one price per mistake."""
 from __future__ import annotations
 
-import multiprocessing
-import os
-from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
+from concurrent.futures import Future
 from pathlib import Path
-from typing import Iterator
 
 from grader.audits import fairness, public_only, rewrites, trivial
 from grader.audits.findings import Finding
 from grader.audits.inprocess import grade_source, scores_only
 
-STUDENTS = 100  # ids each correct implementation is graded for in `grader validate`
+STUDENTS = 20  # ids each correct implementation is graded for in `grader validate`
 THOROUGH_STUDENTS = 1000  # ... and with --thorough
-MISTAKE_STUDENTS = 20  # ids each catalogued mistake is graded for
+MISTAKE_STUDENTS = 5  # ids each catalogued mistake is graded for
+THOROUGH_MISTAKE_STUDENTS = 20  # ... and with more than STUDENTS ids (--thorough)
 TRIVIAL_STUDENTS = 3  # ids each do-nothing and copied-public answer is graded for
 
-__all__ = ["Finding", "audit_assignment", "collect", "in_workers", "mistake_source", "render", "STUDENTS", "THOROUGH_STUDENTS"]
+__all__ = ["Finding", "audit_assignment", "audit_slug", "collect", "mistake_source", "render", "STUDENTS", "THOROUGH_STUDENTS"]
 
 
 def mistake_source(reference: str, mistake) -> str:
@@ -63,6 +60,11 @@ def render(findings: list[Finding]) -> str:
 AUDIT_SECRET = "validate-audit-secret"
 
 
+def mistake_students(students: int) -> int:
+    """Ids each catalogued mistake is graded for when correct implementations get ``students``."""
+    return min(students, MISTAKE_STUDENTS if students <= STUDENTS else THOROUGH_MISTAKE_STUDENTS)
+
+
 def audit_slug(root: str, slug: str, students: int) -> list[Finding]:
     """One assignment's audits, from its course folder (what a worker process runs)."""
     from grader.grading import AssignmentGrader, silenced
@@ -74,23 +76,11 @@ def audit_slug(root: str, slug: str, students: int) -> list[Finding]:
         assignment = Course(Path(root)).assignment(slug)
         with silenced():
             return audit_assignment(AssignmentGrader.with_solutions(assignment, secret=AUDIT_SECRET), students,
-                                    min(students, MISTAKE_STUDENTS) if students else 0)
+                                    mistake_students(students))
     except GraderError as exc:  # a broken generator or reference: a row of the table, not a traceback
         return [Finding("all", slug, "audits", "-", f"could not run: {exc}")]
 
 
-@contextmanager
-def in_workers(course, slugs: list[str], students: int, jobs: int | None = None) -> Iterator[list[Future]]:
-    """Start every assignment's audits in worker processes (spawned: nothing inherited) and yield
-    their futures; nothing is started when ``students`` is 0."""
-    if not students:
-        yield []
-        return
-    workers = max(1, min(len(slugs), jobs or os.cpu_count() or 1))
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        yield [pool.submit(audit_slug, str(course.root), slug, students) for slug in slugs]
-
-
 def collect(pending: list[Future]) -> list[Finding]:
-    """The findings of every started audit, in the order they were started."""
+    """The findings of every started audit (futures of :func:`audit_slug`), in the order they were started."""
     return [finding for future in pending for finding in future.result()]

@@ -1,7 +1,10 @@
 """`grader validate`: prove every grader right: reference full marks, stub zero, mistakes caught, files in sync."""
 from __future__ import annotations
 
+import multiprocessing
+import os
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from tqdm import tqdm
@@ -17,6 +20,7 @@ from grader.sandbox import Sandbox
 from grader.spec import Course
 
 VALIDATION_STUDENTS = ("validate-ada", "validate-bob", "validate-cy")
+SECRET = "validate-secret"
 MIN_DIAGNOSED = 0.8
 
 
@@ -56,16 +60,24 @@ def validate(course: Course, slugs: list[str] | None = None, *, isolation: str =
              students: int = audits.STUDENTS, jobs: int | None = None) -> Validation:
     """Run every validation; problems are collected, not raised, so one run lists them all.
 
-    The audits (``students`` ids per correct implementation; 0 skips them) run in worker processes
-    while the sandboxed checks run here.
+    The audits (``students`` ids per correct implementation; 0 skips them) and the leave-one-out
+    measure run in worker processes while the sandboxed checks run here.
     """
     report = Validation()
     hide = [str(course.root), str(course.solutions_dir)]
     chosen = slugs or course.slugs()
-    with audits.in_workers(course, chosen, students, jobs) as pending, Sandbox(hide=hide, isolation=isolation) as sandbox:
+    workers = max(1, min(len(chosen), jobs or os.cpu_count() or 1))
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool, \
+            Sandbox(hide=hide, isolation=isolation) as sandbox:
+        root = str(course.root)
+        pending = [pool.submit(audits.audit_slug, root, slug, students) for slug in chosen] if students else []
+        measured = [pool.submit(leave_one_out.measure_slug, root, slug, SECRET) for slug in chosen]
         report.isolation = f"{sandbox.level} ({sandbox.level_description})"
         for slug in tqdm(chosen, desc="validating", unit="assignment", file=sys.stderr, disable=None):
             _validate_assignment(course, slug, sandbox, report)
+        for future in measured:
+            report.leave_one_out.extend(future.result())
+        report.problems.extend(leave_one_out.problems(report.leave_one_out))
         report.findings = audits.collect(pending)
     report.problems.extend(f"{f.slug}: audit {f.audit}, {f.subject}: {f.problem}" for f in report.findings if not f.ok)
     report.problems.extend(coverage_problems(course, slugs))
@@ -77,7 +89,7 @@ def validate(course: Course, slugs: list[str] | None = None, *, isolation: str =
 def _validate_assignment(course: Course, slug: str, sandbox: Sandbox, report: Validation) -> None:
     """Files in sync; the reference full marks for several students; the stub zero; every mistake caught."""
     assignment = course.assignment(slug)
-    grader = AssignmentGrader.with_solutions(assignment, secret="validate-secret")
+    grader = AssignmentGrader.with_solutions(assignment, secret=SECRET)
     report.checked.append(slug)
     _check_files(course, grader, report)
     reference = assignment.solution_path.read_text(encoding="utf-8")
@@ -96,7 +108,6 @@ def _validate_assignment(course: Course, slug: str, sandbox: Sandbox, report: Va
             report.problems.append(f"{slug}: the stub did not fail cleanly on {', '.join(odd)}")
     if not grader.catalogue:
         report.problems.append(f"{slug}: no catalogued mistakes in {assignment.mistakes_dir}")
-    report.leave_one_out.extend(leave_one_out.check(grader, report.problems))
     for mistake in grader.catalogue.values():
         coverage = _grade_mistake(grader, sandbox, reference, mistake)
         report.coverage.append(coverage)
@@ -125,16 +136,13 @@ def _check_files(course: Course, grader: AssignmentGrader, report: Validation) -
 
 
 def _grade_mistake(grader: AssignmentGrader, sandbox, reference: str, mistake: Mistake) -> MistakeCoverage:
+    """The mistake graded in the sandbox for one student, diagnosis included (the audits grade it
+    in process for MISTAKE_STUDENTS more ids and check every one of them pays the same)."""
     source = audits.mistake_source(reference, mistake)
-    lost, caught, diagnosed = 0.0, set(), False
-    for student in VALIDATION_STUDENTS[:2]:
-        result = grader.grade(sandbox, student, source, f"<mistake {mistake.id}>")
-        lost = max(lost, result.max_points - result.points)
-        for case in result.cases:
-            if case.status != "passed":
-                caught.add(case.name)
-                diagnosed = diagnosed or case.diagnosis == mistake.id
-    return MistakeCoverage(grader.assignment.slug, mistake.id, mistake.name, round(lost, 4), tuple(sorted(caught)), diagnosed)
+    result = grader.grade(sandbox, VALIDATION_STUDENTS[0], source, f"<mistake {mistake.id}>")
+    failed = [case for case in result.cases if case.status != "passed"]
+    return MistakeCoverage(grader.assignment.slug, mistake.id, mistake.name, round(result.max_points - result.points, 4),
+                           tuple(sorted(case.name for case in failed)), any(case.diagnosis == mistake.id for case in failed))
 
 
 def render(report: Validation) -> str:

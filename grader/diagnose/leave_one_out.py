@@ -20,6 +20,7 @@ from __future__ import annotations
 import ast
 import time
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from grader.audits import mistake_source
 from grader.audits.inprocess import InProcess
@@ -94,13 +95,20 @@ def measure(grader) -> list[LeftOut]:
     return found
 
 
-def check(grader, problems: list[str]) -> list[LeftOut]:
-    """``measure``, adding a problem for every misnamed mistake (validate fails on a wrong name)."""
-    rows = measure(grader)
-    for r in rows:
-        if r.verdict == "misnamed":
-            problems.append(f"{r.slug}: leave-one-out misnames mistake {r.mistake!r}: the student is told {', '.join(r.told)}")
-    return rows
+def measure_slug(root: str, slug: str, secret: str) -> list[LeftOut]:
+    """``measure`` for one assignment of the course in ``root`` (what a worker process runs)."""
+    from grader.grading import AssignmentGrader, silenced
+    from grader.spec import Course
+
+    grader = AssignmentGrader.with_solutions(Course(Path(root)).assignment(slug), secret=secret)
+    with silenced():
+        return measure(grader)
+
+
+def problems(rows: list[LeftOut]) -> list[str]:
+    """A problem for every misnamed mistake (validate fails on a wrong name)."""
+    return [f"{r.slug}: leave-one-out misnames mistake {r.mistake!r}: the student is told {', '.join(r.told)}"
+            for r in rows if r.verdict == "misnamed"]
 
 
 def summary(rows: list[LeftOut]) -> list[str]:
