@@ -17,6 +17,7 @@ from grader import stages
 from grader.errors import GraderError, SandboxError
 from grader.grading import AssignmentGrader
 from grader.sandbox import Sandbox
+from grader.sandbox.confine import MMAP_THRESHOLD, TRIM_THRESHOLD  # the children's setting too
 from grader.sandbox.lifetime import start_tied
 from grader.sandbox.runner import GRACE_SECONDS
 from grader.sanitise import clean_text
@@ -26,7 +27,6 @@ from grader.submissions import SubmittedFile
 
 
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # mallopt(3) parameters (malloc.h)
-MMAP_THRESHOLD, TRIM_THRESHOLD = 32 << 20, 64 << 20  # bytes
 
 
 @dataclass(frozen=True)

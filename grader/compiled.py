@@ -6,8 +6,9 @@ import functools
 import marshal
 import types
 
-# Student code has always been compiled with postponed evaluation of annotations (the child's
-# compile inherited the grader's own ``from __future__ import annotations``); kept explicitly.
+# Student and course code have always been compiled with postponed evaluation of annotations
+# (their compile calls inherited the grader's own ``from __future__ import annotations``); kept
+# explicitly, and shared with grader.spec's compiling of course files.
 FLAGS = __future__.annotations.compiler_flag
 
 

@@ -199,15 +199,12 @@ class AssignmentGrader:
         slug = self.assignment.slug
         with stages.timed(student, slug, "reference"):
             cases = self.prepare(student, public_only=public_only)
-        limits = self.assignment.limits
         # a real sandbox keeps the child for localisation's runs of the same source (no second fork)
         shared = sandbox.session() if self.diagnosing and isinstance(sandbox, Sandbox) else nullcontext(sandbox)
         with shared as box:
             with stages.timed(student, slug, "sandbox"):
                 child_cases = [ChildCase(c.spec.name, self._encoded(c), c.spec.time_seconds) for c in cases]
-                outcomes = box.run(source, filename, self.assignment.module, child_cases,
-                                   {"memory_mb": limits.memory_mb, "file_size_mb": limits.file_size_mb,
-                                    "processes": limits.processes})
+                outcomes = box.run(source, filename, self.assignment.module, child_cases, self.assignment.limits.for_child())
             stages.add(student, slug, "student code", sum(o.seconds for o in outcomes))
             with stages.timed(student, slug, "comparison"):
                 evaluated = [self.evaluate(case, outcome) for case, outcome in zip(cases, outcomes)]

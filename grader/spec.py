@@ -1,7 +1,6 @@
 """Load and validate an assignment: its manifest, case module, reference solution and mistakes."""
 from __future__ import annotations
 
-import __future__
 import os
 import sys
 from dataclasses import dataclass, field
@@ -13,10 +12,9 @@ from typing import Any, Callable
 import yaml
 
 from grader.checks import Tolerance
+from grader.compiled import FLAGS
 from grader.errors import SpecError, UsageError
 from grader.schema import Key, ListOf, Mapping, Validator, identifier, non_negative, positive
-
-FUTURE_FLAGS = __future__.annotations.compiler_flag  # course modules: postponed annotations, as always
 
 SCHEMA_VERSION = 1
 
@@ -151,6 +149,11 @@ class Limits:
     file_size_mb: int = 16
     processes: int = 16
 
+    def for_child(self) -> dict:
+        """The limits a sandbox child gets besides each case's time (one dict for every run of a
+        submission, so a session recognises its follow-up runs)."""
+        return {"memory_mb": self.memory_mb, "file_size_mb": self.file_size_mb, "processes": self.processes}
+
 
 @dataclass(frozen=True)
 class Course:
@@ -273,9 +276,9 @@ def compile_course_file(path: Path, extra_source: str | None = None) -> tuple[Co
     except OSError as exc:
         raise SpecError(f"cannot read: {exc.strerror}", path=str(path)) from exc
     try:
-        codes = [compile(source, str(path), "exec", flags=FUTURE_FLAGS, dont_inherit=True)]
+        codes = [compile(source, str(path), "exec", flags=FLAGS, dont_inherit=True)]
         if extra_source is not None:
-            codes.append(compile(extra_source, "<override>", "exec", flags=FUTURE_FLAGS, dont_inherit=True))
+            codes.append(compile(extra_source, "<override>", "exec", flags=FLAGS, dont_inherit=True))
     except (SyntaxError, ValueError) as exc:
         raise SpecError(f"failed to import: {type(exc).__name__}: {exc}", path=str(path)) from exc
     return tuple(codes)

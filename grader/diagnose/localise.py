@@ -66,14 +66,12 @@ def localise_cases(grader, sandbox, source: str, filename: str, failed: list, fa
         return {}
     reach = public_reach(grader) or {}
     below = {b: set(reach.get(b, ())) - {b} for _, blocks, _ in traced.values() for b in blocks}
-    limits = grader.assignment.limits
+    limits = grader.assignment.limits.for_child()  # the grading's own: its session's child takes the runs
 
     def run(child_cases: list[ChildCase]) -> dict:
         if not child_cases:
             return {}
-        return {o.case: o for o in sandbox.run(source, filename, grader.assignment.module, child_cases,
-                                               {"memory_mb": limits.memory_mb, "file_size_mb": limits.file_size_mb,
-                                                "processes": limits.processes})}
+        return {o.case: o for o in sandbox.run(source, filename, grader.assignment.module, child_cases, limits)}
 
     outcomes = run([child for _, index, child in sent if index < FIRST_CALLS])
     if not any(o.status == "timeout" for o in outcomes.values()):  # code that loops is not given a second job

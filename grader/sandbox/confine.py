@@ -186,8 +186,8 @@ def confine_job(limits: dict, config: dict, workdir: str, parent: int) -> None:
     set_limit(resource.RLIMIT_AS, address_space_now() + memory)
     cpu = int(limits["cpu_seconds"]) + 1
     set_limit(resource.RLIMIT_CPU, cpu + int(limits.get("follow_up_seconds", 0)))  # hard: follow-up runs' margin too
-    resource.setrlimit(resource.RLIMIT_CPU, (min(cpu, resource.getrlimit(resource.RLIMIT_CPU)[1]),
-                                             resource.getrlimit(resource.RLIMIT_CPU)[1]))
+    hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
+    resource.setrlimit(resource.RLIMIT_CPU, (min(cpu, hard), hard))  # soft: this run's budget
     set_limit(resource.RLIMIT_FSIZE, int(limits["file_size_mb"]) * 1024 * 1024)
     set_limit(resource.RLIMIT_CORE, 0)
     set_limit(resource.RLIMIT_NOFILE, 64)

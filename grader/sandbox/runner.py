@@ -30,7 +30,7 @@ class _Stale(Exception):
 
 @dataclass
 class _Kept:
-    """A child that finished its run and waits, with its module, for another run of the same submission."""
+    """A child that finished its run and waits for another run of the same submission."""
 
     key: tuple
     read_fd: int
@@ -224,7 +224,7 @@ class Sandbox:
                     handle.close()
 
     def _follow_up(self, kept: _Kept, cases: list[ChildCase], budget: float) -> Run:
-        """Run ``cases`` in the kept child, on the module its earlier run left."""
+        """Run ``cases`` in the kept child (which builds the module afresh for them)."""
         kept.allowance -= budget
         request = job_pieces({"job": {"cases": [{"name": c.name, "probe": c.probe} for c in cases]},
                               "limits": {"cpu_seconds": budget}})
@@ -314,7 +314,11 @@ class Session:
 
     def __init__(self, sandbox: Sandbox) -> None:
         self.sandbox = sandbox
-        self.level = sandbox.level
+
+    @property
+    def level(self) -> str:
+        """The isolation level its runs get (the sandbox's)."""
+        return self.sandbox.level
 
     def run(self, source: str, filename: str, module: str, cases: list[ChildCase], limits: dict) -> list[Outcome]:
         """As :meth:`Sandbox.run`, sharing the child with this session's previous run when it can."""

@@ -359,3 +359,12 @@ def test_a_child_reuses_freed_large_arrays_instead_of_faulting_their_pages_in_ag
     pages_per_array = 3 * 2**20 // os.sysconf("SC_PAGE_SIZE")
     # glibc's default maps each growing 3 MiB array afresh (about 10 x 768 faults); kept blocks fault in once
     assert outcome.value < 3 * pages_per_array
+
+
+def test_a_child_sending_back_more_than_a_run_may_costs_that_case_only(sandbox):
+    from grader.sandbox.collect import MAX_JOB_BYTES
+
+    source = f"import numpy as np\n\ndef huge():\n    return np.zeros({MAX_JOB_BYTES // 8 + 1000})\n\ndef add(a, b):\n    return a + b\n"
+    outcomes = run(sandbox, case("huge", "huge"), case("after", "add", 1, 2), source=source)
+    assert outcomes[0].status == "error" and outcomes[0].error_type == "ProtocolError"
+    assert outcomes[1].status == "ok" and outcomes[1].value == 3
