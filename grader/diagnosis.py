@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -71,10 +72,16 @@ def load_catalogue(folder: Path) -> list[Mistake]:
 
 def call_graph(source: str) -> dict[str, set[str]]:
     """For each top-level function of ``source``, the names its body uses (a static call graph)."""
-    graph: dict[str, set[str]] = {}
+    return {name: set(names) for name, names in _call_graph(source).items()}
+
+
+@functools.lru_cache(maxsize=256)
+def _call_graph(source: str) -> dict[str, frozenset[str]]:
+    """call_graph, parsed once per source (a catalogue's mistakes are asked about again and again)."""
+    graph: dict[str, frozenset[str]] = {}
     for node in ast.parse(source).body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            graph[node.name] = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+            graph[node.name] = frozenset(n.id for n in ast.walk(node) if isinstance(n, ast.Name))
     return graph
 
 

@@ -1,7 +1,7 @@
 """Turn sandbox outcomes and check verdicts into case and assignment results."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 
 from grader.checks.verdict import SLIPS
 
@@ -38,9 +38,13 @@ class CaseResult:
     located: str = ""  # the student functions the feedback points at (localisation), comma-separated
 
     def to_json(self) -> dict:
-        data = asdict(self)
+        # every field is a str, float or tuple of str: a shallow copy is asdict's deep one, ten times faster
+        data = {f.name: getattr(self, f.name) for f in _CASE_FIELDS}
         data["details"] = list(self.details)
         return data
+
+
+_CASE_FIELDS = fields(CaseResult)
 
 
 @dataclass(frozen=True)

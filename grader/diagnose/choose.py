@@ -60,6 +60,8 @@ def choose(questions: list[Question | None], runs, passed: list, catalogue: dict
     ``runs`` is the grading's :class:`grader.diagnose.runs.CatalogueRuns`; ``passed`` the cases
     the student passed (a tie goes to the mistake that would have failed the fewest of them).
     """
+    if all(q is None for q in questions):  # nothing failed with a value to explain: no run could change that
+        return [None] * len(questions)
     return _Chooser(questions, runs, passed, catalogue, factor_meanings).run()
 
 

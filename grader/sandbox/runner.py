@@ -22,6 +22,7 @@ SHORT_LIMIT = 0.5  # seconds
 SUBMISSION_WALL = 600.0  # seconds one submission may take in all, whatever its limits
 MAX_PRINTED = 65536  # bytes of a run's printed output kept
 FOLLOW_UP_SECONDS = SUBMISSION_WALL  # CPU seconds of follow-up runs a kept child may be given in all (its hard CPU limit's margin)
+MIN_FOLLOW_UP = 60.0  # CPU seconds left of that margin below which a run goes to a fresh child
 
 
 class _Stale(Exception):
@@ -177,7 +178,7 @@ class Sandbox:
         budget = sum(c.time_seconds for c in cases) + GRACE_SECONDS
         key = (keep, source, filename, module, tuple(sorted(limits.items())))
         kept = self._kept
-        if kept is not None and keep is not None and kept.key == key and budget <= kept.allowance:
+        if kept is not None and keep is not None and kept.key == key and kept.allowance >= MIN_FOLLOW_UP:
             try:
                 return self._follow_up(kept, cases, budget)
             except _Stale:
@@ -224,10 +225,17 @@ class Sandbox:
                     handle.close()
 
     def _follow_up(self, kept: _Kept, cases: list[ChildCase], budget: float) -> Run:
-        """Run ``cases`` in the kept child (which builds the module afresh for them)."""
-        kept.allowance -= budget
+        """Run ``cases`` in the kept child (which builds the module afresh for them).
+
+        The parent enforces each case's own limit as in a fresh child; the kernel's CPU limit, the
+        backstop, is the run's budget or, when that is larger (hundreds of localisation calls at
+        their generous per-case limits, each actually taking milliseconds), what the child's hard
+        limit has left for follow-ups.
+        """
+        backstop = min(budget, kept.allowance)
+        kept.allowance -= backstop
         request = job_pieces({"job": {"cases": [{"name": c.name, "probe": c.probe} for c in cases]},
-                              "limits": {"cpu_seconds": budget}})
+                              "limits": {"cpu_seconds": backstop}})
         try:
             write_all(kept.more_fd, request, timeout=GRACE_SECONDS)
         except (TimeoutError, OSError):

@@ -15,13 +15,16 @@ import shutil
 import socket
 import sys
 
+# What children import: numpy and numpy.random (every course file uses them) and the light standard
+# library. Every page the server holds costs each job a page-table entry copied at fork and torn down
+# at exit, so the heavy modules a submission rarely imports (numpy.testing 3.9 MiB, numpy.ma 1.2 MiB,
+# numpy.polynomial, statistics, decimal...) are left to the few that do: the server's anonymous
+# memory went from 23 to 16 MiB and an empty job from about 7.0 to 5.7 ms of CPU.
 PRELOAD = (
-    "numpy", "numpy.linalg", "numpy.random", "numpy.fft", "numpy.ma", "numpy.polynomial", "numpy.testing",
-    "numpy.lib.stride_tricks", "math", "cmath", "random", "itertools", "functools", "collections",
-    "copy", "typing", "dataclasses", "string", "re", "statistics", "time", "warnings", "operator",
-    "heapq", "bisect", "fractions", "decimal", "numbers", "abc", "enum", "json", "base64",
-    "encodings.latin_1", "encodings.ascii", "encodings.utf_8", "encodings.idna", "socket", "inspect", "traceback", "linecache",
-    "ctypes", "resource", "signal", "shutil",
+    "numpy", "numpy.linalg", "numpy.random", "math", "cmath", "random", "itertools", "functools", "collections",
+    "copy", "typing", "dataclasses", "string", "re", "time", "warnings", "operator", "threading", "heapq",
+    "bisect", "numbers", "abc", "enum", "encodings.latin_1", "encodings.ascii", "encodings.utf_8",
+    "inspect", "traceback", "linecache", "ctypes", "resource", "signal",
 )
 MAX_JOB = 512 * 1024 * 1024
 

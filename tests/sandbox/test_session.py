@@ -31,6 +31,10 @@ def forge_idle():
     write_frame(3, {"event": "idle"})
     return 1
 
+def spin():
+    while True:
+        pass
+
 def spin_in_background():
     threading.Thread(target=lambda: [None for _ in iter(int, 1)], daemon=True).start()
     return os.getpid()
@@ -78,6 +82,26 @@ def test_a_follow_up_starts_from_a_fresh_module(sandbox):
         (again,) = session.run(SOURCE, "<s.py>", "s", [case("c", "count")], LIMITS)
     assert [o.value for o in first] == [1, 2]
     assert again.value == 1
+
+
+def test_a_follow_up_of_many_generous_cases_still_reuses_the_child(sandbox):
+    # localisation sends up to hundreds of calls, each with its case's limit: together far more
+    # CPU time than the child's margin for follow-ups, though each takes milliseconds
+    many = [ChildCase(f"b{i}", case("", "pid").probe, 10.0) for i in range(100)]
+    with sandbox.session() as session:
+        (first,) = session.run(SOURCE, "<s.py>", "s", [case("a", "pid")], LIMITS)
+        again = session.run(SOURCE, "<s.py>", "s", many, LIMITS)
+    assert {o.status for o in again} == {"ok"}
+    assert {o.value for o in again} == {first.value}
+
+
+def test_a_follow_up_case_is_still_stopped_at_its_own_limit(sandbox):
+    with sandbox.session() as session:
+        session.run(SOURCE, "<s.py>", "s", [case("a", "pid")], LIMITS)
+        spun, after = session.run(SOURCE, "<s.py>", "s", [ChildCase("b", case("", "spin").probe, 0.3), case("c", "pid")]
+                                  + [ChildCase(f"d{i}", case("", "pid").probe, 10.0) for i in range(100)], LIMITS)[:2]
+    assert spun.status == "timeout"
+    assert after.status == "ok"
 
 
 def test_a_child_that_closes_its_follow_up_pipe_costs_nothing_the_run_goes_to_a_fresh_child(sandbox):
