@@ -43,10 +43,10 @@ def localise_cases(grader, sandbox, source: str, filename: str, failed: list, fa
     """For each failed composite case (a PreparedCase), where it goes wrong.
 
     The recorded calls run in the sandbox in at most two jobs: first each case's earliest FIRST_CALLS
-    calls, which usually hold the first wrong call and everything inside it; then, for the cases
-    those do not settle, their other calls. The answer is the one a single run of every call gives
-    (see _settled); a long training run whose first step is already wrong no longer sends hundreds
-    of calls.
+    calls, which usually hold the first wrong call and everything inside it; then, of the later
+    calls, those the answer still depends on (see _still_needed): the rest of the first wrong call,
+    or everything when none was wrong yet. The answer is the one a single run of every call gives;
+    a long training run whose first step is already wrong no longer sends hundreds of calls.
     """
     traced: dict[str, tuple[Any, tuple[str, ...], list[Call]]] = {}
     sent: list[tuple[str, int, ChildCase]] = []  # (case, call index, what the child runs), in order
@@ -75,33 +75,33 @@ def localise_cases(grader, sandbox, source: str, filename: str, failed: list, fa
 
     outcomes = run([child for _, index, child in sent if index < FIRST_CALLS])
     if not any(o.status == "timeout" for o in outcomes.values()):  # code that loops is not given a second job
-        open_cases = {name for name, (case, _, calls) in traced.items()
-                      if not _settled(case, calls, {i for n, i, _ in sent if n == name}, outcomes)}
-        outcomes.update(run([child for name, index, child in sent if index >= FIRST_CALLS and name in open_cases]))
+        needed = {name: _still_needed(case, calls, outcomes) for name, (case, _, calls) in traced.items()}
+        outcomes.update(run([child for name, index, child in sent if index in needed[name]]))
     found = {}
     for name, (case, blocks, calls) in traced.items():
         found[name] = _locate(case, blocks, calls, outcomes, failing_own or {}, below)
     return found
 
 
-def _settled(case, calls: list[Call], sent: set[int], outcomes: dict) -> bool:
-    """Whether the first round's outcomes already decide where ``case`` goes wrong, as all of them would.
+def _still_needed(case, calls: list[Call], outcomes: dict) -> set[int]:
+    """The calls after the first round whose outcomes can still change where ``case`` goes wrong (the
+    answer all of them would give).
 
-    They do when every call sent for the case was in the first round, or when the first wrong call
-    lies in it together with every sent call inside it: _locate looks no further than the first
-    wrong call in call order and the calls it contains.
+    When the first round found the first wrong call in call order, _locate looks no further than it
+    and the calls it contains (a contiguous stretch: a call's index is taken when it starts), so only
+    those of them left to the second round are needed; none when it has none. Otherwise every later
+    call may hold the first wrong one.
     """
-    if all(index < FIRST_CALLS for index in sent):
-        return True
-    first = next((c for c in sorted(calls, key=lambda c: c.index) if c.index < FIRST_CALLS
+    ordered = sorted(calls, key=lambda c: c.index)
+    first = next((c for c in ordered if c.index < FIRST_CALLS
                   and _disagrees(case, c, outcomes.get(f"{case.spec.name}#{c.index}"))), None)
     if first is None:
-        return False
+        return {c.index for c in ordered if c.index >= FIRST_CALLS}
     inside = {first.index}
-    for call in sorted(calls, key=lambda c: c.index):  # a call's parent comes before it
+    for call in ordered:  # a call's parent comes before it
         if call.parent in inside:
             inside.add(call.index)
-    return all(index < FIRST_CALLS for index in inside & sent)
+    return {index for index in inside if index >= FIRST_CALLS}
 
 
 def _call_probe(grader, case, call: Call) -> dict:

@@ -199,8 +199,8 @@ def test_two_rounds_localise_exactly_as_one_job_with_every_call(grader, sandbox,
     counting = CountingSandbox(sandbox)
     split = case(grader.grade(counting, "ann", source_with(mistake), "<m.py>"), "pipeline_case")
     assert (split.located, split.hint, split.diagnosis) == (whole.located, whole.hint, whole.diagnosis)
-    localising = counting.jobs[1:]
-    assert sorted(name for job in localising for name in job) == [f"pipeline_case#{i}" for i in range(4)] \
+    ran = sorted(name for job in counting.jobs[1:] for name in job)
+    assert ran == [f"pipeline_case#{i}" for i in range(4)] \
         or (mistake is SHIFT_TWICE and first_calls >= 2)  # settled early: the rest never ran
 
 
@@ -232,3 +232,24 @@ def test_a_first_wrong_call_whose_inner_calls_are_not_all_in_the_first_round_get
     whole = case(grader.grade(counting, "ann", source, "<m.py>"), "pipeline_case")
     assert whole.located == "shift" and "your shift (call 1 of 2)" in whole.hint
     assert len(counting.jobs) == 3  # grading, then the two rounds
+    # the second round runs the rest of the first wrong call (the first step's shift), not the second step
+    assert counting.jobs[2] == ["pipeline_case#2"]
+
+
+def test_the_second_round_runs_only_the_rest_of_the_first_wrong_call_and_localises_as_every_call_would(
+        tmp_path, sandbox, monkeypatch):
+    from grader.diagnose import localise
+
+    course = make_course(tmp_path / "n", manifest=NESTED_MANIFEST, cases=CASES, solution=NESTED_SOLUTION,
+                         mistakes={"shift_adds_two": SHIFT_TWICE})
+    grader = AssignmentGrader.with_solutions(course.assignment("tiny"), "s")
+    source = NESTED_SOLUTION + "\n" + SHIFT_TWICE
+    monkeypatch.setattr(localise, "FIRST_CALLS", 10_000)
+    every = case(grader.grade(sandbox, "ann", source, "<m.py>"), "pipeline_case")
+    for first_calls in (1, 2):
+        monkeypatch.setattr(localise, "FIRST_CALLS", first_calls)
+        counting = CountingSandbox(sandbox)
+        split = case(grader.grade(counting, "ann", source, "<m.py>"), "pipeline_case")
+        assert (split.located, split.hint) == (every.located, every.hint)
+        assert not any(name in ("pipeline_case#3", "pipeline_case#4", "pipeline_case#5")
+                       for job in counting.jobs[1:] for name in job)  # the second step: never needed
