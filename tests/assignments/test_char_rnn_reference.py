@@ -2,7 +2,6 @@
 import copy
 import math
 import re
-import time
 from pathlib import Path
 
 import jinja2
@@ -307,14 +306,13 @@ def _grade(assignment, case, probe, module, expected):
     return min(fractions)
 
 
-def test_reference_earns_full_marks_quickly(assignment, ref):
-    started = time.process_time()
+def test_reference_earns_full_marks_for_every_student(assignment, ref):
+    # how long this takes is measured by benchmarks/ (never asserted here: machines are shared)
     for student in STUDENTS:
         for case in assignment.cases:
             probe = _probe(assignment, case, student)
             expected = execute(_fresh(probe), ref)
             assert _grade(assignment, case, probe, ref, expected) == 1.0, (student, case.name)
-    assert (time.process_time() - started) / len(STUDENTS) < 1.0
 
 
 def test_manifest_parts_match_the_handout_and_the_reference(assignment, ref):

@@ -2,7 +2,6 @@
 import ast
 import copy
 import inspect
-import time
 import types
 from pathlib import Path
 
@@ -305,12 +304,11 @@ def test_manifest_functions_exist_and_points_are_in_range():
 
 
 @pytest.mark.parametrize("student", STUDENTS)
-def test_reference_earns_full_marks_quickly(student):
-    start = time.perf_counter()
+def test_reference_earns_full_marks(student):
+    # how long this takes is measured by benchmarks/ (never asserted here: machines are shared)
     for case in ASSIGNMENT.cases:
         fraction, message = _score(case, REF, student)
         assert fraction == 1.0, (case.name, message)
-    assert time.perf_counter() - start < 1.0
 
 
 def test_stub_earns_zero_on_every_case():
