@@ -1,0 +1,43 @@
+"""The child's own setup: the heap it reserves for large inputs is the heap its arrays then use."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from grader.sandbox.child import MIN_RESERVE
+
+
+def _faults_filling(reserve: int) -> int:
+    """Page faults of making a 3 MiB array (below numpy's 4 MiB huge-page threshold) in a fresh
+    interpreter after reserve_heap(reserve)."""
+    script = textwrap.dedent(f"""
+        import resource
+        import numpy as np
+        from grader.sandbox.child import reserve_heap
+        reserve_heap({reserve})
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        np.ones(3 << 17)  # 3 MiB of float64: 768 pages
+        print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+    """)
+    env = {"GLIBC_TUNABLES": "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=67108864",
+           "OPENBLAS_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True,
+                          cwd=str(__import__("pathlib").Path(__file__).resolve().parents[2]))
+    return int(done.stdout.strip())
+
+
+def test_arrays_made_after_the_reserve_do_not_fault_their_pages_in_one_by_one():
+    cold = _faults_filling(0)
+    warm = _faults_filling(8 << 20)
+    if cold < 500:
+        pytest.skip(f"this machine faults a 3 MiB array in {cold} times (huge pages?): nothing to compare")
+    if warm > cold / 2 and subprocess.run(["uname", "-r"], capture_output=True, text=True).stdout < "5.14":
+        pytest.skip("MADV_POPULATE_WRITE needs Linux 5.14")
+    assert warm < cold / 4, (cold, warm)
+
+
+def test_small_inputs_reserve_nothing():
+    assert _faults_filling(MIN_RESERVE // 8) > 500 or _faults_filling(0) < 500
