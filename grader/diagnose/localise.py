@@ -49,7 +49,7 @@ def localise_cases(grader, sandbox, source: str, filename: str, failed: list, fa
     a long training run whose first step is already wrong no longer sends hundreds of calls.
     """
     traced: dict[str, tuple[Any, tuple[str, ...], list[Call]]] = {}
-    sent: list[tuple[str, int, ChildCase]] = []  # (case, call index, what the child runs), in order
+    sent: list[tuple[Any, Call]] = []  # (case, call) of each call the budget allows, in order
     # public cases first: the budget of runs then covers them as in `grader check`, which has only those
     for case in sorted(failed, key=lambda c: not c.spec.public):
         blocks = building_blocks(grader, case.probe)
@@ -60,23 +60,24 @@ def localise_cases(grader, sandbox, source: str, filename: str, failed: list, fa
         for call in calls:
             if not call.usable or len(sent) >= MAX_RUNS:
                 continue
-            sent.append((case.spec.name, call.index, ChildCase(f"{case.spec.name}#{call.index}",
-                                                              _call_probe(grader, case, call), case.spec.time_seconds)))
+            sent.append((case, call))
     if not traced:
         return {}
     reach = public_reach(grader) or {}
     below = {b: set(reach.get(b, ())) - {b} for _, blocks, _ in traced.values() for b in blocks}
     limits = grader.assignment.limits.for_child()  # the grading's own: its session's child takes the runs
 
-    def run(child_cases: list[ChildCase]) -> dict:
-        if not child_cases:
+    def run(pairs: list[tuple[Any, Call]]) -> dict:
+        if not pairs:
             return {}
+        child_cases = [ChildCase(f"{case.spec.name}#{call.index}", _call_probe(grader, case, call), case.spec.time_seconds)
+                       for case, call in pairs]  # encoded only when sent: most later calls never are
         return {o.case: o for o in sandbox.run(source, filename, grader.assignment.module, child_cases, limits)}
 
-    outcomes = run([child for _, index, child in sent if index < FIRST_CALLS])
+    outcomes = run([(case, call) for case, call in sent if call.index < FIRST_CALLS])
     if not any(o.status == "timeout" for o in outcomes.values()):  # code that loops is not given a second job
         needed = {name: _still_needed(case, calls, outcomes) for name, (case, _, calls) in traced.items()}
-        outcomes.update(run([child for name, index, child in sent if index in needed[name]]))
+        outcomes.update(run([(case, call) for case, call in sent if call.index in needed[case.spec.name]]))
     found = {}
     for name, (case, blocks, calls) in traced.items():
         found[name] = _locate(case, blocks, calls, outcomes, failing_own or {}, below)
