@@ -260,7 +260,6 @@ def serve(job: dict, fd: int, job_blobs: list | tuple = (), follow_ups: int | No
     code = job.get("code")  # the index of its bytes among the job's blobs (see frames.job_pieces)
     code = job_blobs[code] if isinstance(code, int) else None
     cases = job["cases"]
-    reserve_heap(sum(len(b) for b in job_blobs if b is not None))
     reader = FrameReader()
     while True:
         try:  # a fresh module for every run, a follow-up's too: module-level state never carries over
@@ -296,8 +295,9 @@ def reserve_heap(input_bytes: int) -> None:
     A fresh child's heap grows page by page: each 4 KiB its arrays first touch costs a page fault,
     which this nested VM makes dear (a dropout job: about 4,800 faults, a third of its CPU time).
     madvise(MADV_POPULATE_WRITE) maps the same pages without a trap each; freed, the block stays in
-    the heap (below glibc's mmap and trim thresholds) for the arrays that follow. Only a speed hint: the
-    memory is the submission's own, within its limits, and nothing it computes changes.
+    the heap (below glibc's mmap and trim thresholds) for the arrays that follow. Called before the
+    memory limit is set (which adds the submission's allowance to the address space then in use), so
+    the reserve never counts against the student. Only a speed hint: nothing a run computes changes.
     """
     size = min(MAX_RESERVE, HEAP_PER_INPUT_BYTE * input_bytes)
     if size < MIN_RESERVE:

@@ -55,6 +55,7 @@ def _run_child(config: dict, workdir: str, job_fd: int, result_fd: int, output_f
         os.dup2(result_fd, 3)
         os.dup2(more_fd, 4)
         os.closerange(5, 65536)
+        child.reserve_heap(sum(len(blob) for blob in blobs if blob is not None))  # before the memory limit
         confine.confine_job(request["limits"], config, workdir, parent)
         child.serve(request["job"], 3, blobs, follow_ups=4)
     except BaseException as exc:  # noqa: BLE001 - report anything, then leave

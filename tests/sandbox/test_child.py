@@ -41,3 +41,20 @@ def test_arrays_made_after_the_reserve_do_not_fault_their_pages_in_one_by_one():
 
 def test_small_inputs_reserve_nothing():
     assert _faults_filling(MIN_RESERVE // 8) > 500 or _faults_filling(0) < 500
+
+
+def test_the_reserve_never_counts_against_the_submissions_memory_allowance():
+    import numpy as np
+
+    from grader.sandbox import ChildCase, Sandbox
+    from grader.sandbox.channel import encode
+
+    source = "import numpy as np\n\ndef big(x):\n    return int(np.ones(88 << 17).size)  # 88 MiB in one mapping\n"
+    probe = {"call": "big", "args": encode([np.zeros(1 << 20)], inline_bytes=True), "kwargs": encode({})}  # 8 MiB in
+    with Sandbox() as box:
+        (outcome,) = box.run(source, "<m.py>", "m", [ChildCase("big", probe, 10.0)],
+                             {"memory_mb": 100, "file_size_mb": 1, "processes": 8})
+    # 100 MiB allowed: the input's 8 MiB copy comes from the reserve, the 88 MiB array from a mapping
+    # of its own; were the reserve's 16 MiB counted, 104 MiB would not fit
+    assert outcome.status == "ok", outcome.message
+    assert outcome.value == 88 << 17
