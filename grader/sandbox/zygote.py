@@ -38,7 +38,7 @@ def _send(sock: socket.socket, message: dict, fds: tuple[int, ...] = ()) -> None
 
 
 def _run_child(config: dict, workdir: str, job_fd: int, result_fd: int, output_fd: int, more_fd: int, parent: int) -> None:
-    """In the forked child: take the standard descriptors, read the job, confine, run it. Never returns."""
+    """In the forked child: take the standard descriptors, read the job, reserve heap, confine, run it. Never returns."""
     from grader.sandbox import child, confine
     from grader.sandbox.frames import map_job, read_job, write_frame
 
