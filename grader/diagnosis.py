@@ -5,7 +5,8 @@ import ast
 import functools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from types import MappingProxyType
+from typing import Any, Callable, Mapping
 
 
 from grader.checks import Tolerance, matches
@@ -70,22 +71,20 @@ def load_catalogue(folder: Path) -> list[Mistake]:
     return mistakes
 
 
-def call_graph(source: str) -> dict[str, set[str]]:
-    """For each top-level function of ``source``, the names its body uses (a static call graph)."""
-    return {name: set(names) for name, names in _call_graph(source).items()}
-
-
 @functools.lru_cache(maxsize=256)
-def _call_graph(source: str) -> dict[str, frozenset[str]]:
-    """call_graph, parsed once per source (a catalogue's mistakes are asked about again and again)."""
+def call_graph(source: str) -> Mapping[str, frozenset[str]]:
+    """For each top-level function of ``source``, the names its body uses (a static call graph).
+
+    Parsed once per source (a catalogue's mistakes are asked about again and again), so read-only.
+    """
     graph: dict[str, frozenset[str]] = {}
     for node in ast.parse(source).body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             graph[node.name] = frozenset(n.id for n in ast.walk(node) if isinstance(n, ast.Name))
-    return graph
+    return MappingProxyType(graph)
 
 
-def reachable(graph: dict[str, set[str]], roots: set[str]) -> set[str]:
+def reachable(graph: Mapping[str, frozenset[str] | set[str]], roots: set[str]) -> set[str]:
     """Functions reachable from ``roots`` through ``graph``."""
     seen: set[str] = set()
     todo = [r for r in roots if r in graph]
@@ -98,7 +97,7 @@ def reachable(graph: dict[str, set[str]], roots: set[str]) -> set[str]:
     return seen
 
 
-def affects(reference_graph: dict[str, set[str]], mistake_source: str, roots: set[str]) -> bool:
+def affects(reference_graph: Mapping[str, frozenset[str]], mistake_source: str, roots: set[str]) -> bool:
     """Whether a mistake overrides a function that a probe entering at ``roots`` can reach.
 
     ``reference_graph`` is :func:`call_graph` of the reference. A mistake that cannot be reached

@@ -1,7 +1,6 @@
 """What the reference knows about a composite case: its building blocks, and every call they receive while it runs."""
 from __future__ import annotations
 
-import functools
 import itertools
 import warnings
 from contextlib import contextmanager
@@ -38,11 +37,6 @@ class Call:
     usable: bool = True  # plain data only (a random Generator cannot be handed over in the same state)
 
 
-@functools.lru_cache(maxsize=16)
-def _graph(source: str) -> dict[str, set[str]]:
-    return call_graph(source)
-
-
 def _stored(grader) -> traces.Traces | None:
     """The reference knowledge kept in the fixtures, for a grader without the reference (`grader check`)."""
     return traces.load(grader.assignment.fixtures_path) if grader.reference is None else None
@@ -64,7 +58,7 @@ def public_reach(grader) -> dict[str, frozenset] | None:
         return None if stored is None else stored.reach
     kept = kept_for(grader)
     if "reach" not in kept:
-        graph = _graph(grader.assignment.solution_path.read_text(encoding="utf-8"))
+        graph = call_graph(grader.assignment.solution_path.read_text(encoding="utf-8"))
         public = set(grader.assignment.functions)
         kept["reach"] = {name: frozenset(reachable(graph, {name}) & public) for name in sorted(public)}
     return kept["reach"]
@@ -154,7 +148,7 @@ def mistake_functions(grader, mistake) -> set[str]:
     kept = kept_for(grader).setdefault("changes", {})
     if mistake.id not in kept:
         public = set(grader.assignment.functions)
-        reference = _graph(grader.assignment.solution_path.read_text(encoding="utf-8"))
+        reference = call_graph(grader.assignment.solution_path.read_text(encoding="utf-8"))
         overrides = set(call_graph(mistake.source))
         private_graph = {k: v - public for k, v in reference.items() if k not in public}
         changed = overrides & public
