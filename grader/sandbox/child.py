@@ -1,7 +1,6 @@
 """The child's side: build the student's module from source, run each probe, stream plain results back."""
 from __future__ import annotations
 
-import ctypes
 import inspect
 import linecache
 import marshal
@@ -16,7 +15,6 @@ from typing import Any
 import numpy as np
 
 from grader.sandbox.channel import decode, encode
-from grader.sandbox.confine import MMAP_THRESHOLD
 from grader.sandbox.frames import FrameReader, write_frame
 
 MAX_MESSAGE = 500  # characters of an exception message sent back
@@ -282,35 +280,6 @@ def serve(job: dict, fd: int, job_blobs: list | tuple = (), follow_ups: int | No
         request, job_blobs = frames[0]["request"], frames[0].blobs
         _allow_cpu(float(request["limits"]["cpu_seconds"]))
         cases = request["job"]["cases"]
-
-
-HEAP_PER_INPUT_BYTE = 2  # a case makes arrays the size of its inputs (copies, masks, results); 2 measured best of 2, 4, 8
-MIN_RESERVE, MAX_RESERVE = 1 << 20, MMAP_THRESHOLD // 2  # from the heap (not mmap), and free() keeps it there
-MADV_POPULATE_WRITE = 23  # Linux 5.14; older kernels refuse it and nothing happens
-
-
-def reserve_heap(input_bytes: int) -> None:
-    """Fault in, in one call, the heap that cases with ``input_bytes`` of input arrays will use.
-
-    A fresh child's heap grows page by page: each 4 KiB its arrays first touch costs a page fault,
-    which this nested VM makes dear (a dropout job: about 4,800 faults, a third of its CPU time).
-    madvise(MADV_POPULATE_WRITE) maps the same pages without a trap each; freed, the block stays in
-    the heap (below glibc's mmap and trim thresholds) for the arrays that follow. Called before the
-    memory limit is set (which adds the submission's allowance to the address space then in use), so
-    the reserve never counts against the student. Only a speed hint: nothing a run computes changes.
-    """
-    size = min(MAX_RESERVE, HEAP_PER_INPUT_BYTE * input_bytes)
-    if size < MIN_RESERVE:
-        return
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.malloc.restype, libc.malloc.argtypes = ctypes.c_void_p, [ctypes.c_size_t]
-    libc.free.argtypes = [ctypes.c_void_p]
-    libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
-    block = libc.malloc(size)
-    if block:
-        start = (block + 4095) & ~4095
-        libc.madvise(start, (block + size - start) & ~4095, MADV_POPULATE_WRITE)
-        libc.free(block)
 
 
 def _allow_cpu(seconds: float) -> None:

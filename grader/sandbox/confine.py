@@ -1,4 +1,4 @@
-"""Inside one job child: its own user, IPC and network namespaces, Landlock, seccomp and rlimits."""
+"""Inside one job child: its heap reserve, its own user, IPC and network namespaces, Landlock, seccomp and rlimits."""
 # Runs inside the sandbox before any student code, so it imports only the standard library.
 #
 # The kernel interfaces are called through ctypes here because the maintained Python bindings do
@@ -38,6 +38,9 @@ SCOPE_ABSTRACT_UNIX_SOCKET, SCOPE_SIGNAL = 1, 2  # ABI 6
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.syscall.restype = ctypes.c_long
+_libc.malloc.restype, _libc.malloc.argtypes = ctypes.c_void_p, [ctypes.c_size_t]
+_libc.free.argtypes = [ctypes.c_void_p]
+_libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
 
 
 class _RulesetAttr(ctypes.Structure):
@@ -146,6 +149,31 @@ MMAP_THRESHOLD, TRIM_THRESHOLD = 32 << 20, 64 << 20  # bytes: blocks below 32 Mi
 MALLOC_TUNABLES = f"glibc.malloc.mmap_threshold={MMAP_THRESHOLD}:glibc.malloc.trim_threshold={TRIM_THRESHOLD}"
 
 
+HEAP_PER_INPUT_BYTE = 2  # a case makes arrays the size of its inputs (copies, masks, results); 2 measured best of 2, 4, 8
+MIN_RESERVE, MAX_RESERVE = 1 << 20, MMAP_THRESHOLD // 2  # from the heap (not mmap), and free() keeps it there
+MADV_POPULATE_WRITE = 23  # Linux 5.14; older kernels refuse it and nothing happens
+
+
+def reserve_heap(input_bytes: int) -> None:
+    """Fault in, in one call, the heap that cases with ``input_bytes`` of input arrays will use.
+
+    A fresh child's heap grows page by page: each 4 KiB its arrays first touch costs a page fault,
+    which this nested VM makes dear (a dropout job: about 4,800 faults, a third of its CPU time).
+    madvise(MADV_POPULATE_WRITE) maps the same pages without a trap each; freed, the block stays in
+    the heap (below glibc's mmap and trim thresholds) for the arrays that follow. Called before the
+    memory limit is set (which adds the submission's allowance to the address space then in use), so
+    the reserve never counts against the student. Only a speed hint: nothing a run computes changes.
+    """
+    size = min(MAX_RESERVE, HEAP_PER_INPUT_BYTE * input_bytes)
+    if size < MIN_RESERVE:
+        return
+    block = _libc.malloc(size)
+    if block:
+        start = (block + 4095) & ~4095
+        _libc.madvise(start, (block + size - start) & ~4095, MADV_POPULATE_WRITE)
+        _libc.free(block)
+
+
 def child_environment(home: str) -> dict[str, str]:
     """The scrubbed environment student code sees: single-threaded BLAS, no grader secrets."""
     return {
@@ -170,6 +198,12 @@ def address_space_now() -> int:
     return pages * os.sysconf("SC_PAGE_SIZE")
 
 
+def cpu_limits(limits: dict) -> tuple[int, int]:
+    """(soft, hard) RLIMIT_CPU seconds of a job: its run's budget, and that plus its follow-ups' margin."""
+    cpu = int(limits["cpu_seconds"]) + 1
+    return cpu, cpu + int(limits.get("follow_up_seconds", 0))
+
+
 def confine_job(limits: dict, config: dict, workdir: str, parent: int) -> None:
     """Everything between the fork and the student's first line, in this order.
 
@@ -184,8 +218,8 @@ def confine_job(limits: dict, config: dict, workdir: str, parent: int) -> None:
     die_with_parent(parent)
     memory = int(limits["memory_mb"]) * 1024 * 1024
     set_limit(resource.RLIMIT_AS, address_space_now() + memory)
-    cpu = int(limits["cpu_seconds"]) + 1
-    set_limit(resource.RLIMIT_CPU, cpu + int(limits.get("follow_up_seconds", 0)))  # hard: follow-up runs' margin too
+    cpu, margin = cpu_limits(limits)
+    set_limit(resource.RLIMIT_CPU, margin)  # hard: follow-up runs' margin too
     hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
     resource.setrlimit(resource.RLIMIT_CPU, (min(cpu, hard), hard))  # soft: this run's budget
     set_limit(resource.RLIMIT_FSIZE, int(limits["file_size_mb"]) * 1024 * 1024)

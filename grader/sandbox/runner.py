@@ -12,6 +12,7 @@ from pathlib import Path
 from grader.compiled import code_bytes
 from grader.errors import SandboxError
 from grader.sandbox.collect import GRACE_SECONDS, ChildCase, Outcome, Run, collect
+from grader.sandbox.confine import cpu_limits
 from grader.sandbox.frames import job_pieces, write_all
 from grader.sandbox.forkserver import ForkServer, JobHandle, memfd
 from grader.sandbox.isolation import LEVELS
@@ -21,8 +22,8 @@ PATIENCE = 2  # timed-out cases before the rest of a submission's cases get SHOR
 SHORT_LIMIT = 0.5  # seconds
 SUBMISSION_WALL = 600.0  # seconds one submission may take in all, whatever its limits
 MAX_PRINTED = 65536  # bytes of a run's printed output kept
-FOLLOW_UP_SECONDS = SUBMISSION_WALL  # CPU seconds of follow-up runs a kept child may be given in all (its hard CPU limit's margin)
-MIN_FOLLOW_UP = 60.0  # CPU seconds left of that margin below which a run goes to a fresh child
+FOLLOW_UP_SECONDS = SUBMISSION_WALL  # CPU seconds a kept child's hard CPU limit adds for its follow-up runs
+MIN_FOLLOW_UP = 60.0  # CPU seconds left under that limit below which a run goes to a fresh child
 
 
 class _Stale(Exception):
@@ -38,7 +39,12 @@ class _Kept:
     more_fd: int  # the follow-up pipe's write end: closing it lets the child go
     output_fd: int
     handle: JobHandle
-    allowance: float  # CPU seconds of follow-ups it may still be given
+    hard_cpu: float  # its hard CPU-time limit in seconds: its first run's budget plus the follow-ups' margin
+
+    def cpu_left(self) -> float:
+        """CPU seconds it may still use in all, from what it has actually used (0 when unreadable)."""
+        used = self.handle.cpu()
+        return 0.0 if used is None else self.hard_cpu - used
 
 
 def describe_exit(status: int) -> str:
@@ -178,9 +184,10 @@ class Sandbox:
         budget = sum(c.time_seconds for c in cases) + GRACE_SECONDS
         key = (keep, source, filename, module, tuple(sorted(limits.items())))
         kept = self._kept
-        if kept is not None and keep is not None and kept.key == key and kept.allowance >= MIN_FOLLOW_UP:
+        left = kept.cpu_left() if kept is not None and keep is not None and kept.key == key else 0.0
+        if left >= MIN_FOLLOW_UP:
             try:
-                return self._follow_up(kept, cases, budget)
+                return self._follow_up(kept, cases, min(budget, left))
             except _Stale:
                 pass  # it stopped reading and is gone: the cases run in a fresh child
         self.release()
@@ -210,7 +217,7 @@ class Sandbox:
                 read_fd, more_fd, handle = self._server.submit(request, output_fd)
             run = collect(read_fd, handle, cases, expect_idle=keep is not None)
             if run.idle:  # it waits for a follow-up: nothing to reap yet
-                self._kept = _Kept(key, read_fd, more_fd, output_fd, handle, FOLLOW_UP_SECONDS)
+                self._kept = _Kept(key, read_fd, more_fd, output_fd, handle, cpu_limits(limits)[1])
                 return self._finished(run, output_fd, "")
             os.close(more_fd)
             more_fd = -1
@@ -224,16 +231,14 @@ class Sandbox:
                 if handle is not None:
                     handle.close()
 
-    def _follow_up(self, kept: _Kept, cases: list[ChildCase], budget: float) -> Run:
+    def _follow_up(self, kept: _Kept, cases: list[ChildCase], backstop: float) -> Run:
         """Run ``cases`` in the kept child (which builds the module afresh for them).
 
-        The parent enforces each case's own limit as in a fresh child; the kernel's CPU limit, the
-        backstop, is the run's budget or, when that is larger (hundreds of localisation calls at
+        The parent enforces each case's own limit as in a fresh child; ``backstop``, the kernel's CPU
+        limit for the run, is its budget or, when that is larger (hundreds of localisation calls at
         their generous per-case limits, each actually taking milliseconds), what the child's hard
-        limit has left for follow-ups.
+        limit has left after the CPU time it has really used.
         """
-        backstop = min(budget, kept.allowance)
-        kept.allowance -= backstop
         request = job_pieces({"job": {"cases": [{"name": c.name, "probe": c.probe} for c in cases]},
                               "limits": {"cpu_seconds": backstop}})
         try:

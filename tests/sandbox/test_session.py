@@ -87,10 +87,12 @@ def test_a_follow_up_starts_from_a_fresh_module(sandbox):
 def test_a_follow_up_of_many_generous_cases_still_reuses_the_child(sandbox):
     # localisation sends up to hundreds of calls, each with its case's limit: together far more
     # CPU time than the child's margin for follow-ups, though each takes milliseconds
+    # (the margin is charged what the child really uses, not what each run may use: the second and
+    # third runs still find it)
     many = [ChildCase(f"b{i}", case("", "pid").probe, 10.0) for i in range(100)]
     with sandbox.session() as session:
         (first,) = session.run(SOURCE, "<s.py>", "s", [case("a", "pid")], LIMITS)
-        again = session.run(SOURCE, "<s.py>", "s", many, LIMITS)
+        again = [o for _ in range(3) for o in session.run(SOURCE, "<s.py>", "s", many, LIMITS)]
     assert {o.status for o in again} == {"ok"}
     assert {o.value for o in again} == {first.value}
 
