@@ -88,7 +88,7 @@ class AuditGrader(AssignmentGrader):
     prepares each student's cases once, however many implementations are graded for that student."""
 
     _last: tuple = (None, None)
-    _public_runs: PublicRuns | None = None
+    _public_outcomes: PublicRuns | None = None  # not AssignmentGrader._public_runs (the catalogue's runs)
 
     def prepare(self, student: str, *, public_only: bool = False) -> list[PreparedCase]:
         if public_only:
@@ -108,6 +108,6 @@ def grade_source(grader: AssignmentGrader, student: str, source: str, label: str
     if not isinstance(grader, AuditGrader):
         return grader.grade(InProcess(), student, source, label)
     cases = grader.prepare(student)
-    if grader._public_runs is None:
-        grader._public_runs = PublicRuns(frozenset(c.spec.name for c in cases if c.spec.public))
-    return grader.grade(InProcess({c.spec.name: c.probe for c in cases}, grader._public_runs), student, source, label)
+    if grader._public_outcomes is None:
+        grader._public_outcomes = PublicRuns(frozenset(c.spec.name for c in cases if c.spec.public))
+    return grader.grade(InProcess({c.spec.name: c.probe for c in cases}, grader._public_outcomes), student, source, label)
