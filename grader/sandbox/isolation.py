@@ -13,7 +13,7 @@ from grader.errors import SandboxError
 
 LEVELS = {
     "bubblewrap": "bubblewrap whitelist (only the Python runtime and numpy visible, read-only), each submission in "
-                  "its own user, IPC and network namespaces, Landlock and seccomp, CPU-time limits; "
+                  "its own user and IPC namespaces, no socket but AF_UNIX, Landlock and seccomp, CPU-time limits; "
                   "as root it also runs as an unprivileged uid",
     "rlimits-only": "resource limits, a scratch folder and a syscall filter only: the submission could read and "
                     "write files the grader's user can, and see and signal that user's processes",

@@ -47,6 +47,10 @@ def udp():
     s.sendto(b"x", ("8.8.8.8", 53))
     return "sent"
 
+def other_socket(family, kind):
+    socket.socket(family, kind).close()
+    return "opened"
+
 def shm_create(key):
     libc = ctypes.CDLL(None, use_errno=True)
     ident = libc.shmget(key, 4096, 0o1000 | 0o666)
@@ -173,6 +177,7 @@ def plan(course_copy: Path, home: str) -> dict:
         ("lock_write", "write", "/run/lock/planted.txt"), ("vartmp_write", "write", "/var/tmp/planted.txt"),
         ("shm_write", "write", "/dev/shm/planted.txt"), ("tmp_write", "write", "/tmp/planted.txt"),
         ("scratch_write", "write", "notes.txt"), ("tcp", "connect"), ("udp", "udp"),
+        ("inet6", "other_socket", 10, 2), ("netlink", "other_socket", 16, 3), ("packet", "other_socket", 17, 3),
         ("shm_create", "shm_create", SHM_KEY), ("sleeper", "sleeper"), ("fork", "fork"), ("exec", "run_program"),
         ("kill_parent", "kill_parent"), ("kill_everyone", "kill_everyone"), ("after_kills", "add", 2, 2),
         ("uid", "whoami"), ("env", "environment"), ("listing", "root_listing"),
@@ -250,6 +255,14 @@ def test_only_the_scratch_folder_is_writable_and_host_folders_are_not_even_visib
 def test_there_is_no_network(attacked):
     assert outcome(attacked, "tcp")["status"] == "error"
     assert outcome(attacked, "udp")["status"] == "error"
+
+
+def test_no_socket_but_a_unix_one_can_even_be_opened(attacked):
+    # the seccomp filter refuses every family but AF_UNIX (IPv6, netlink to list or change
+    # interfaces, raw packets): no job needs its own network namespace to be offline
+    for name in ("tcp", "udp", "inet6", "netlink", "packet"):
+        assert outcome(attacked, name)["status"] == "error", name
+        assert "Address family not supported" in outcome(attacked, name)["message"], name
 
 
 def test_ipc_objects_of_one_job_are_gone_before_the_next(attacked):
