@@ -54,7 +54,6 @@ class Run:
     idle: bool = False  # a kept child finished every case and waits for a follow-up
 
 
-
 def collect(fd: int, job: JobHandle, cases: list[ChildCase], *, expect_idle: bool = False,
             follow_up: bool = False) -> Run:
     """Read the child's frames; stop it when a case uses up its CPU time or the wall-clock backstop.

@@ -81,7 +81,7 @@ def own_namespaces() -> None:
     Its SysV IPC objects then vanish with it, and RLIMIT_NPROC counts its threads alone. No network
     namespace of its own: seccomp refuses every socket family but AF_UNIX, Landlock scopes abstract
     unix sockets to the job, and the fork server already sits in bwrap's empty network namespace;
-    creating and tearing one down per job cost 0.8 ms of CPU. Needs a single-threaded process.
+    creating and tearing one down per job cost 0.9 ms of CPU. Needs a single-threaded process.
     """
     uid, gid = os.getuid(), os.getgid()
     _check(_libc.unshare(CLONE_NEWUSER | CLONE_NEWIPC), "unshare")

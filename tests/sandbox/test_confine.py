@@ -1,7 +1,10 @@
-"""A job child's set-up: the heap it reserves for large inputs is the heap its arrays then use, outside its allowance."""
+"""A job child's set-up: the heap it reserves for large inputs is the heap its arrays then use, outside its
+allowance; Landlock keeps it from reaching unix sockets outside its job."""
 from __future__ import annotations
 
+import os
 import platform
+import socket
 import subprocess
 import sys
 import textwrap
@@ -9,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.sandbox.confine import MALLOC_TUNABLES, MIN_RESERVE
+from grader.sandbox.confine import MALLOC_TUNABLES, MIN_RESERVE, landlock_abi
 
 
 def _faults_filling(reserve: int) -> int:
@@ -59,3 +62,38 @@ def test_the_reserve_never_counts_against_the_submissions_memory_allowance():
     # of its own; were the reserve's 16 MiB counted, 104 MiB would not fit
     assert outcome.status == "ok", outcome.message
     assert outcome.value == 88 << 17
+
+
+def _connects_to(name: bytes, confined: bool) -> str:
+    """What a fresh interpreter gets connecting to the abstract unix socket ``name``, after
+    confine.landlock (as a job child calls it) when ``confined``."""
+    script = textwrap.dedent(f"""
+        import socket
+        from grader.sandbox.confine import landlock
+        if {confined!r}:
+            landlock(["/"], [], [])
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            s.connect({name!r})
+            print("connected")
+        except OSError as exc:
+            print(type(exc).__name__)
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).resolve().parents[2])
+    return done.stdout.strip()
+
+
+def test_a_unix_socket_outside_the_job_cannot_be_reached_even_in_the_same_network_namespace():
+    # jobs share their fork server's network namespace (and so its abstract socket names): Landlock's
+    # scoping (ABI 6, which the sandbox requires) is what keeps a job from another process's socket
+    if landlock_abi() < 6:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("the sandbox needs Landlock ABI 6")
+        pytest.skip("needs Landlock ABI 6")
+    name = f"\0grader-test-{os.getpid()}".encode()
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as server:
+        server.bind(name)
+        server.listen(4)
+        assert _connects_to(name, confined=False) == "connected"
+        assert _connects_to(name, confined=True) == "PermissionError"
