@@ -15,6 +15,7 @@ GRACE_SECONDS = 5.0  # between cases (sending results, starting the next); not t
 WALL_FACTOR, WALL_EXTRA = 4.0, 10.0  # wall-clock backstop of a case: 4 x its CPU limit + 10 s
 POLL = 0.05  # seconds between looks at a running case's CPU time
 CPU_EVERY = 0.01  # at most one read of a job's CPU time per this many seconds (/proc counts 10 ms ticks)
+FOLLOW_UP_STALL = 2.0  # seconds a kept child may hold a follow-up unanswered without using any CPU time
 MAX_JOB_BYTES = 64 * 1024 * 1024  # all a child may send back in one run (the largest real output is ~3 MB)
 
 
@@ -52,6 +53,7 @@ class Run:
     import_error: dict | None = None
     spans: dict = field(default_factory=dict)  # case -> (first byte, end byte or None) of what it printed
     idle: bool = False  # a kept child finished every case and waits for a follow-up
+    stalled: bool = False  # a kept child sat on a follow-up without a word or any CPU time (it was stopped)
 
 
 def collect(fd: int, job: JobHandle, cases: list[ChildCase], *, expect_idle: bool = False,
@@ -61,7 +63,9 @@ def collect(fd: int, job: JobHandle, cases: list[ChildCase], *, expect_idle: boo
     Limits are charged in CPU time of the job (its threads included), so a neighbour hogging
     the machine slows a case down without costing it anything; the wall clock only backs up
     (WALL_FACTOR x the limit + WALL_EXTRA). Nothing the child sends moves a running case's
-    deadline.
+    deadline. A kept child given a ``follow_up`` that neither answers nor uses CPU time for
+    FOLLOW_UP_STALL seconds (its code hid the follow-up pipe or took its bytes) is stopped as ``stalled``:
+    the run then goes to a fresh child instead of waiting out the backstop.
     """
     run = Run()
     limits = {c.name: c.time_seconds for c in cases}
@@ -74,9 +78,18 @@ def collect(fd: int, job: JobHandle, cases: list[ChildCase], *, expect_idle: boo
     hard = started_at + WALL_FACTOR * (sum(limits.values()) + GRACE_SECONDS * (len(cases) + 1)) + WALL_EXTRA
     clock = _Clock(job)
     cpu_end, wall_end = _budget(clock, cases[0].time_seconds + GRACE_SECONDS, hard)
+    last_cpu, busy_at = None, started_at  # a follow-up's wait for its first word: the CPU time last seen, and when
     while True:
         now = time.monotonic()
         cpu = clock.cpu()
+        if follow_up and not imported and cpu is not None:
+            if cpu != last_cpu:
+                last_cpu, busy_at = cpu, now
+            elif now - busy_at >= FOLLOW_UP_STALL:
+                job.kill()
+                run.stalled = True
+                run.stop = "the kept child did not take up its follow-up"
+                return run
         if now >= wall_end or (cpu is not None and cpu >= cpu_end):
             job.kill()
             if run.current is not None:

@@ -253,6 +253,9 @@ class Sandbox:
             kept.handle.kill()
             self._close_kept(reap=True)
             raise
+        if run.stalled:  # its own code took the follow-up (a thread reading the pipe): a fresh child runs it
+            self._close_kept(reap=True)
+            raise _Stale()
         if run.idle:
             return self._finished(run, kept.output_fd, "")
         self._kept = None

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
-from grader.sandbox import ChildCase, Sandbox
+from grader.sandbox import ChildCase, Sandbox, collect
 from grader.sandbox.channel import encode
 
 LIMITS = {"memory_mb": 256, "file_size_mb": 1, "processes": 8}
@@ -24,6 +25,14 @@ def count():
 
 def close_follow_ups():
     os.close(4)
+    return os.getpid()
+
+KEPT = []
+
+def hide_follow_ups():
+    KEPT.append(os.dup(4))  # the real follow-up pipe stays open (the grader's writes succeed) ...
+    quiet, _ = os.pipe()
+    os.dup2(quiet, 4)  # ... but the child waits on a pipe nobody writes to
     return os.getpid()
 
 def forge_idle():
@@ -112,6 +121,17 @@ def test_a_child_that_closes_its_follow_up_pipe_costs_nothing_the_run_goes_to_a_
         (second,) = session.run(SOURCE, "<s.py>", "s", [case("b", "pid")], LIMITS)
     assert first.status == second.status == "ok"
     assert second.value != first.value
+
+
+def test_a_child_that_hides_its_follow_ups_does_not_hold_the_run_up_the_run_goes_to_a_fresh_child(sandbox):
+    with sandbox.session() as session:
+        (first,) = session.run(SOURCE, "<s.py>", "s", [case("a", "hide_follow_ups")], LIMITS)
+        started = time.monotonic()
+        (second,) = session.run(SOURCE, "<s.py>", "s", [case("b", "pid")], LIMITS)
+        waited = time.monotonic() - started
+    assert first.status == second.status == "ok"
+    assert second.value != first.value
+    assert waited < collect.FOLLOW_UP_STALL + 5  # not the case's wall-clock backstop (4 x its limit + 10 s)
 
 
 def test_a_forged_idle_message_costs_the_forger_its_case(sandbox):
