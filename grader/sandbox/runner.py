@@ -253,7 +253,7 @@ class Sandbox:
             kept.handle.kill()
             self._close_kept(reap=True)
             raise
-        if run.stalled:  # its own code took the follow-up (a thread reading the pipe): a fresh child runs it
+        if run.stalled:  # its own code hid or read the follow-up pipe: a fresh child runs it
             self._close_kept(reap=True)
             raise _Stale()
         if run.idle:
