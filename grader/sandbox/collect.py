@@ -53,7 +53,7 @@ class Run:
     import_error: dict | None = None
     spans: dict = field(default_factory=dict)  # case -> (first byte, end byte or None) of what it printed
     idle: bool = False  # a kept child finished every case and waits for a follow-up
-    stalled: bool = False  # a kept child sat on a follow-up without a word or any CPU time (it was stopped)
+    stalled: bool = False  # a kept child did not start its follow-up (it was stopped)
 
 
 def collect(fd: int, job: JobHandle, cases: list[ChildCase], *, expect_idle: bool = False,
@@ -63,9 +63,10 @@ def collect(fd: int, job: JobHandle, cases: list[ChildCase], *, expect_idle: boo
     Limits are charged in CPU time of the job (its threads included), so a neighbour hogging
     the machine slows a case down without costing it anything; the wall clock only backs up
     (WALL_FACTOR x the limit + WALL_EXTRA). Nothing the child sends moves a running case's
-    deadline. A kept child given a ``follow_up`` that neither answers nor uses CPU time for
-    FOLLOW_UP_STALL seconds (its code hid the follow-up pipe or took its bytes) is stopped as ``stalled``:
-    the run then goes to a fresh child instead of waiting out the backstop.
+    deadline. A kept child given a ``follow_up`` that does not start it (no word within its
+    start-up budget, or neither a word nor CPU time for FOLLOW_UP_STALL seconds: its code hid the
+    follow-up pipe or took its bytes) is stopped as ``stalled``, and the run goes to a fresh child:
+    the module loaded in this child before, so the wait is not its loading's to be charged for.
     """
     run = Run()
     limits = {c.name: c.time_seconds for c in cases}
@@ -82,17 +83,16 @@ def collect(fd: int, job: JobHandle, cases: list[ChildCase], *, expect_idle: boo
     while True:
         now = time.monotonic()
         cpu = clock.cpu()
-        if follow_up and not imported and cpu is not None:
-            if cpu != last_cpu:
-                last_cpu, busy_at = cpu, now
-            elif now - busy_at >= FOLLOW_UP_STALL:
-                job.kill()
+        starting = follow_up and not imported
+        if starting and cpu is not None and cpu != last_cpu:
+            last_cpu, busy_at = cpu, now
+        quiet = starting and cpu is not None and now - busy_at >= FOLLOW_UP_STALL
+        if quiet or now >= wall_end or (cpu is not None and cpu >= cpu_end):
+            job.kill()
+            if starting:  # the module was built once already: its code, not loading it, kept the follow-up away
                 run.stalled = True
                 run.stop = "the kept child did not take up its follow-up"
-                return run
-        if now >= wall_end or (cpu is not None and cpu >= cpu_end):
-            job.kill()
-            if run.current is not None:
+            elif run.current is not None:
                 run.timed_out = True
                 run.stop = f"time limit of {limits[run.current]:g} s exceeded (an infinite loop, or far too slow)"
             elif position == 0 and not run.outcomes:

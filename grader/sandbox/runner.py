@@ -253,7 +253,7 @@ class Sandbox:
             kept.handle.kill()
             self._close_kept(reap=True)
             raise
-        if run.stalled:  # its own code hid or read the follow-up pipe: a fresh child runs it
+        if run.stalled:  # it did not start the follow-up (its code hid, read or kept it waiting): a fresh child runs it
             self._close_kept(reap=True)
             raise _Stale()
         if run.idle:

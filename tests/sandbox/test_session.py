@@ -35,6 +35,10 @@ def hide_follow_ups():
     os.dup2(quiet, 4)  # ... but the child waits on a pipe nobody writes to
     return os.getpid()
 
+def hide_follow_ups_and_spin():
+    threading.Thread(target=spin, daemon=True).start()  # no memory grows: only CPU time
+    return hide_follow_ups()
+
 def forge_idle():
     from grader.sandbox.frames import write_frame
     write_frame(3, {"event": "idle"})
@@ -132,6 +136,16 @@ def test_a_child_that_hides_its_follow_ups_does_not_hold_the_run_up_the_run_goes
     assert first.status == second.status == "ok"
     assert second.value != first.value
     assert waited < collect.FOLLOW_UP_STALL + 5  # not the case's wall-clock backstop (4 x its limit + 10 s)
+
+
+def test_a_child_that_hides_its_follow_ups_while_busy_costs_a_fresh_child_not_a_timeout(sandbox):
+    # CPU time keeps rising, so this is not a stall: the kept child uses up the follow-up's
+    # start-up budget before saying a word, and the run still goes to a fresh child
+    with sandbox.session() as session:
+        (first,) = session.run(SOURCE, "<s.py>", "s", [case("a", "hide_follow_ups_and_spin")], LIMITS)
+        (second,) = session.run(SOURCE, "<s.py>", "s", [ChildCase("b", case("", "pid").probe, 0.2)], LIMITS)
+    assert first.status == second.status == "ok"
+    assert second.value != first.value
 
 
 def test_a_forged_idle_message_costs_the_forger_its_case(sandbox):
